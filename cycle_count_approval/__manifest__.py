@@ -1,0 +1,20 @@
+{
+    "name": "Cycle Count Approval",
+    "summary": "Every difference becomes a valued variance report, approved by value tiers",
+    "version": "18.0.1.0.0",
+    "author": "Cycle Count Closed Loop",
+    "website": "https://github.com/cycle-count-closed-loop/cycle-count",
+    "license": "LGPL-3",
+    "category": "Inventory/Inventory",
+    "depends": ["cycle_count_planning", "base_tier_validation"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/cycle_count_approval_security.xml",
+        "data/ir_sequence_data.xml",
+        "data/tier_definition_data.xml",
+        "views/cycle_count_adjustment_views.xml",
+        "views/cycle_count_task_views.xml",
+        "views/menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,150 @@
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
+
+
+@tagged("post_install", "-at_install")
+class TestApproval(CycleCountCase):
+    """The seed's policy: any variance → supervisor; from 500 → + finance;
+    above 5 000 → + operations director. Book: apple 10 × 10, bolt 50 × 25,
+    chip 4 × 400, glue lot 20 × 5."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.supervisor_tier = cls.env.ref(
+            "cycle_count_approval.tier_definition_adjustment_supervisor"
+        )
+        cls.finance_tier = cls.env.ref("cycle_count_approval.tier_definition_adjustment_finance")
+        cls.director_tier = cls.env.ref(
+            "cycle_count_approval.tier_definition_adjustment_director"
+        )
+
+    def _counted_task(self, apple=10, bolt=50, chip=4, glue=20, user=None):
+        task = self._plan(self._create_rule(user_id=(user or self.counter).id))
+        self._count(
+            task,
+            {
+                self.product_apple: apple,
+                self.product_bolt: bolt,
+                self.product_chip: chip,
+                (self.product_lot, self.lot_1): glue,
+            },
+        )
+        task.with_user(task.user_id).action_mark_counted()
+        return task
+
+    def test_exact_count_needs_no_approval(self):
+        task = self._counted_task()
+        self.assertFalse(task.adjustment_ids)
+        self.assertEqual(task.state, "done")
+
+    def test_small_variance_goes_to_the_supervisor(self):
+        task = self._counted_task(apple=9)
+        adjustment = task.adjustment_ids
+        self.assertEqual(adjustment.state, "to_approve")
+        self.assertEqual(task.state, "counted")
+        self.assertEqual(adjustment.line_ids.product_id, self.product_apple)
+        self.assertEqual(adjustment.total_loss, 10)
+        self.assertEqual(adjustment.total_gain, 0)
+        self.assertEqual(adjustment.net_value, -10)
+        self.assertEqual(adjustment.review_ids.definition_id, self.supervisor_tier)
+        self.assertTrue(adjustment.with_user(self.supervisor).can_review)
+        adjustment.with_user(self.supervisor).validate_tier()
+        self.assertEqual(adjustment.review_ids.status, "approved")
+        self.assertEqual(adjustment.review_ids.done_by, self.supervisor)
+        self.assertIn(adjustment.state, ("approved", "posted"))
+        self.assertTrue(adjustment.date_approved)
+
+    def test_gains_and_losses_do_not_cancel_out_of_a_tier(self):
+        # +12 bolts (+300) and -1 chip (-400): net -100, but 700 moved.
+        adjustment = self._counted_task(bolt=62, chip=3).adjustment_ids
+        self.assertEqual(adjustment.net_value, -100)
+        self.assertEqual(adjustment.abs_variance_total, 700)
+        self.assertEqual(
+            adjustment.review_ids.sorted("sequence").definition_id,
+            self.supervisor_tier | self.finance_tier,
+        )
+
+    def test_large_variance_climbs_to_the_director_in_order(self):
+        # +16 chips: 6 400.
+        adjustment = self._counted_task(chip=20).adjustment_ids
+        reviews = adjustment.review_ids.sorted("sequence")
+        self.assertEqual(
+            reviews.definition_id,
+            self.supervisor_tier | self.finance_tier | self.director_tier,
+        )
+        # Tiers are reviewed in order: finance cannot jump the supervisor.
+        self.assertFalse(adjustment.with_user(self.finance).can_review)
+        adjustment.with_user(self.supervisor).validate_tier()
+        self.assertEqual(reviews.mapped("status"), ["approved", "pending", "waiting"])
+        # The supervisor cannot approve above their tier.
+        self.assertFalse(adjustment.with_user(self.supervisor).can_review)
+        with self.assertRaisesRegex(UserError, "Nothing on .* waits for your approval"):
+            adjustment.with_user(self.supervisor).validate_tier()
+        self.assertEqual(reviews.mapped("status"), ["approved", "pending", "waiting"])
+        with self.assertRaises(AccessError):
+            reviews[1].with_user(self.supervisor).write({"status": "approved"})
+        with self.assertRaises(ValidationError):
+            adjustment.with_user(self.supervisor).write({"state": "approved"})
+        self.assertEqual(adjustment.state, "to_approve")
+        adjustment.with_user(self.finance).validate_tier()
+        self.assertEqual(adjustment.state, "to_approve")
+        adjustment.with_user(self.manager).validate_tier()
+        self.assertEqual(reviews.mapped("done_by"), self.supervisor | self.finance | self.manager)
+        self.assertIn(adjustment.state, ("approved", "posted"))
+
+    def test_a_counter_never_approves_their_own_count(self):
+        # A supervisor who counted the task is taken off its reviewers.
+        supervisor_2 = self.supervisor.copy({"login": "cc_supervisor_2", "name": "Sue"})
+        task = self._counted_task(apple=9, user=self.supervisor)
+        adjustment = task.adjustment_ids
+        self.assertIn(self.supervisor, adjustment.counter_ids)
+        self.assertNotIn(self.supervisor, adjustment.review_ids.reviewer_ids)
+        self.assertIn(supervisor_2, adjustment.review_ids.reviewer_ids)
+        self.assertFalse(adjustment.with_user(self.supervisor).can_review)
+        with self.assertRaises(AccessError):
+            adjustment.with_user(self.supervisor).validate_tier()
+        with self.assertRaises(AccessError):
+            adjustment.with_user(self.supervisor).reject_tier()
+        with self.assertRaises(AccessError):
+            adjustment.review_ids.with_user(self.supervisor).write({"status": "approved"})
+        self.assertEqual(adjustment.state, "to_approve")
+        adjustment.with_user(supervisor_2).validate_tier()
+        self.assertIn(adjustment.state, ("approved", "posted"))
+
+    def test_a_counter_cannot_see_or_approve_variances(self):
+        adjustment = self._counted_task(apple=9).adjustment_ids
+        with self.assertRaises(AccessError):
+            adjustment.with_user(self.counter).read(["state"])
+        with self.assertRaises(AccessError):
+            adjustment.with_user(self.counter).validate_tier()
+        self.assertEqual(adjustment.state, "to_approve")
+
+    def test_rejection_sends_the_task_back_for_a_recount(self):
+        task = self._counted_task(apple=9)
+        first = task.adjustment_ids
+        first.with_user(self.supervisor).reject_tier()
+        self.assertEqual(first.state, "rejected")
+        self.assertEqual(first.review_ids.status, "rejected")
+        self.assertEqual(task.state, "in_progress")
+        # The recount finds the apple after all.
+        line = task.line_ids.filtered(lambda l: l.product_id == self.product_apple)
+        line.with_user(self.counter).counted_qty = 10
+        task.with_user(self.counter).action_mark_counted()
+        self.assertEqual(task.state, "done")
+        self.assertEqual(task.adjustment_ids, first)
+
+    def test_no_tier_means_no_approval_needed(self):
+        (self.supervisor_tier | self.finance_tier | self.director_tier).active = False
+        adjustment = self._counted_task(apple=9).adjustment_ids
+        self.assertFalse(adjustment.review_ids)
+        self.assertIn(adjustment.state, ("approved", "posted"))
+
+    def test_approved_adjustment_cannot_be_deleted(self):
+        adjustment = self._counted_task(apple=9).adjustment_ids
+        adjustment.with_user(self.supervisor).validate_tier()
+        with self.assertRaises(Exception):
+            adjustment.with_user(self.manager).unlink()
+        self.assertTrue(adjustment.exists())

@@ -1,0 +1,17 @@
+{
+    "name": "Cycle Count Dashboard",
+    "summary": "Inventory record accuracy by task and warehouse, by count and by value",
+    "version": "18.0.1.0.0",
+    "author": "Cycle Count Closed Loop",
+    "website": "https://github.com/cycle-count-closed-loop/cycle-count",
+    "license": "LGPL-3",
+    "category": "Inventory/Inventory",
+    "depends": ["cycle_count_approval", "cycle_count_accounting"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/cycle_count_dashboard_security.xml",
+        "report/cycle_count_accuracy_report_views.xml",
+        "views/cycle_count_task_views.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,36 @@
+from odoo import fields, models
+
+from odoo.addons.cycle_count_planning.models.cycle_count_line import REVIEWER_GROUPS
+
+
+class CycleCountTask(models.Model):
+    _inherit = "cycle.count.task"
+
+    accuracy = fields.Float(
+        string="Accuracy (%)",
+        compute="_compute_accuracy",
+        digits=(5, 1),
+        groups=REVIEWER_GROUPS,
+        help="Share of lines counted without difference.",
+    )
+    value_accuracy = fields.Float(
+        string="Value Accuracy (%)",
+        compute="_compute_accuracy",
+        digits=(5, 1),
+        groups=REVIEWER_GROUPS,
+        help="Share of the counted value that was counted without difference.",
+    )
+
+    def _compute_accuracy(self):
+        figures = {
+            task.id: (accuracy, value_accuracy)
+            for task, accuracy, value_accuracy in self.env[
+                "cycle.count.accuracy.report"
+            ]._read_group(
+                [("task_id", "in", self.ids)],
+                ["task_id"],
+                ["accuracy:avg", "value_accuracy:avg"],
+            )
+        }
+        for task in self:
+            task.accuracy, task.value_accuracy = figures.get(task.id, (0.0, 0.0))

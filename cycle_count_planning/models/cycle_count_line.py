@@ -1,0 +1,318 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero
+
+# What a counter may write on a line of their own task.
+COUNTER_WRITABLE_LINE_FIELDS = {"counted_qty", "reason_id", "note", "attachment_ids"}
+# Fields computed by the count itself, never typed in.
+COUNT_SNAPSHOT_FIELDS = {"is_counted", "counted_at", "counter_id", "book_qty", "unit_cost"}
+REVIEWER_GROUPS = (
+    "cycle_count_planning.group_cycle_count_supervisor,"
+    "cycle_count_planning.group_cycle_count_finance"
+)
+
+
+class CycleCountLine(models.Model):
+    _name = "cycle.count.line"
+    _description = "Cycle Count Line"
+    _order = "task_id, location_sequence, location_id, product_id, lot_id, id"
+    _check_company_auto = True
+    _rec_names_search = ["product_id", "location_id", "lot_id"]
+
+    task_id = fields.Many2one(
+        "cycle.count.task",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="task_id.company_id", store=True, index=True, precompute=True
+    )
+    warehouse_id = fields.Many2one(related="task_id.warehouse_id", store=True)
+    state = fields.Selection(related="task_id.state", store=True, string="Task Status")
+    location_id = fields.Many2one(
+        "stock.location",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+    )
+    # Route order: counters walk the locations in this order.
+    location_sequence = fields.Char(
+        related="location_id.complete_name", store=True, string="Route"
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('is_storable', '=', True)]",
+    )
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    tracking = fields.Selection(related="product_id.tracking")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial Number",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+    )
+    package_id = fields.Many2one("stock.quant.package", check_company=True)
+    owner_id = fields.Many2one("res.partner")
+    rule_ids = fields.Many2many(
+        "cycle.count.rule",
+        "cycle_count_line_rule_rel",
+        "line_id",
+        "rule_id",
+        string="Planned By",
+        readonly=True,
+    )
+    counted_qty = fields.Float(
+        string="Counted Quantity", digits="Product Unit of Measure", copy=False
+    )
+    is_counted = fields.Boolean(string="Counted", readonly=True, copy=False)
+    book_qty = fields.Float(
+        string="Book Quantity",
+        digits="Product Unit of Measure",
+        readonly=True,
+        copy=False,
+        groups=REVIEWER_GROUPS,
+        help="On-hand quantity in the system at the moment of the count.",
+    )
+    difference_qty = fields.Float(
+        string="Difference",
+        digits="Product Unit of Measure",
+        compute="_compute_difference",
+        store=True,
+        groups=REVIEWER_GROUPS,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    unit_cost = fields.Float(
+        digits="Product Price",
+        readonly=True,
+        copy=False,
+        groups=REVIEWER_GROUPS,
+        help="The product's cost at the moment of the count.",
+    )
+    variance_value = fields.Monetary(
+        compute="_compute_difference",
+        store=True,
+        groups=REVIEWER_GROUPS,
+        help="Difference × unit cost: positive for a gain, negative for a loss.",
+    )
+    has_difference = fields.Boolean(compute="_compute_difference", store=True)
+    reason_id = fields.Many2one("cycle.count.reason", string="Reason")
+    counter_id = fields.Many2one(
+        "res.users", string="Counted By", readonly=True, copy=False
+    )
+    counted_at = fields.Datetime(readonly=True, copy=False)
+    note = fields.Char()
+    attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "cycle_count_line_attachment_rel",
+        "line_id",
+        "attachment_id",
+        string="Photos",
+    )
+
+    _sql_constraints = [
+        (
+            "counted_qty_positive",
+            "CHECK(counted_qty >= 0)",
+            "A counted quantity cannot be negative.",
+        ),
+    ]
+
+    @api.depends("product_id", "location_id", "lot_id")
+    def _compute_display_name(self):
+        for line in self:
+            parts = [line.product_id.display_name, line.location_id.display_name]
+            if line.lot_id:
+                parts.insert(1, line.lot_id.name)
+            line.display_name = " — ".join(p for p in parts if p)
+
+    @api.depends("is_counted", "counted_qty", "book_qty", "unit_cost")
+    def _compute_difference(self):
+        for line in self:
+            if not line.is_counted:
+                line.difference_qty = 0.0
+                line.variance_value = 0.0
+                line.has_difference = False
+                continue
+            rounding = line.product_id.uom_id.rounding
+            difference = line.counted_qty - line.book_qty
+            if float_is_zero(difference, precision_rounding=rounding):
+                difference = 0.0
+            line.difference_qty = difference
+            line.variance_value = line.currency_id.round(difference * line.unit_cost)
+            line.has_difference = bool(difference)
+
+    @api.constrains("counted_qty")
+    def _check_counted_qty(self):
+        for line in self:
+            if float_compare(
+                line.counted_qty, 0.0, precision_rounding=line.product_id.uom_id.rounding
+            ) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The counted quantity of %(line)s cannot be negative "
+                        "(%(qty)s). Count what is there, 0 if nothing.",
+                        line=line.display_name,
+                        qty=line.counted_qty,
+                    )
+                )
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_counter_write(vals)
+            if "counted_qty" in vals:
+                return self._write_counts(vals)
+        res = super().write(vals)
+        if vals.get("attachment_ids"):
+            self._link_attachments()
+        return res
+
+    # ------------------------------------------------------------------
+    # Counting
+    # ------------------------------------------------------------------
+    def _check_counter_write(self, vals):
+        if self.env.user.has_group("cycle_count_planning.group_cycle_count_supervisor"):
+            forbidden = set(vals) & COUNT_SNAPSHOT_FIELDS
+            if forbidden:
+                raise AccessError(
+                    self.env._(
+                        "%(fields)s are recorded by the count itself and cannot be "
+                        "typed in.",
+                        fields=", ".join(sorted(forbidden)),
+                    )
+                )
+            return
+        forbidden = set(vals) - COUNTER_WRITABLE_LINE_FIELDS
+        if forbidden:
+            raise AccessError(
+                self.env._(
+                    "A counter can only enter the counted quantity, a reason, a note "
+                    "and photos; ask a supervisor to change %(fields)s.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+
+    def _check_countable(self):
+        for task in self.task_id:
+            if task.state not in ("draft", "in_progress"):
+                raise UserError(
+                    self.env._(
+                        "Task %(task)s is no longer open for counting (status: "
+                        "%(state)s). Counts can only be entered on a task to do or "
+                        "in progress.",
+                        task=task.name,
+                        state=dict(
+                            task._fields["state"]._description_selection(self.env)
+                        )[task.state],
+                    )
+                )
+
+    def _write_counts(self, vals):
+        qty = vals["counted_qty"]
+        if qty is False or qty is None:
+            raise ValidationError(
+                self.env._("Enter a counted quantity, 0 when nothing is there.")
+            )
+        self._record_counts([(line, qty, None) for line in self])
+        other = {k: v for k, v in vals.items() if k != "counted_qty"}
+        if other:
+            super().write(other)
+            if other.get("attachment_ids"):
+                self._link_attachments()
+        return True
+
+    def _record_counts(self, counts):
+        """Record counts: ``counts`` is a list of ``(line, quantity, counted_at)``;
+        ``counted_at`` None means now. The book quantity is taken at the moment of
+        each count, so stock moved since then never shows as a variance."""
+        lines = self.browse([line.id for line, _qty, _at in counts])
+        lines._check_countable()
+        for line, qty, _counted_at in counts:
+            if qty is None or qty is False or qty < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The counted quantity of %(line)s cannot be negative "
+                        "(%(qty)s). Count what is there, 0 if nothing.",
+                        line=line.display_name,
+                        qty=qty,
+                    )
+                )
+        now = fields.Datetime.now()
+        user = self.env.user
+        for line, qty, counted_at in counts:
+            # Snapshot fields are technical: the counter has no right to type them.
+            line.sudo().write(
+                {
+                    "counted_qty": qty,
+                    "is_counted": True,
+                    "counted_at": min(counted_at or now, now),
+                    "counter_id": user.id,
+                },
+            )
+        lines.sudo()._snapshot_book_quantities()
+        lines.task_id.filtered(lambda t: t.state == "draft").sudo().write(
+            {"state": "in_progress"}
+        )
+        return lines
+
+    def _snapshot_book_quantities(self):
+        """Store the book quantity and unit cost at each line's ``counted_at``:
+        today's quants minus what moved in or out of the item after that moment."""
+        if not self:
+            return
+        self.flush_recordset(
+            ["counted_at", "location_id", "product_id", "lot_id", "package_id", "owner_id"]
+        )
+        self.env["stock.move.line"].flush_model()
+        self.env["stock.quant"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT l.id,
+                   COALESCE((
+                       SELECT SUM(q.quantity) FROM stock_quant q
+                        WHERE q.product_id = l.product_id
+                          AND q.location_id = l.location_id
+                          AND q.lot_id IS NOT DISTINCT FROM l.lot_id
+                          AND q.package_id IS NOT DISTINCT FROM l.package_id
+                          AND q.owner_id IS NOT DISTINCT FROM l.owner_id), 0)
+                 - COALESCE((
+                       SELECT SUM(ml.quantity_product_uom) FROM stock_move_line ml
+                        WHERE ml.state = 'done' AND ml.date > l.counted_at
+                          AND ml.product_id = l.product_id
+                          AND ml.location_dest_id = l.location_id
+                          AND ml.lot_id IS NOT DISTINCT FROM l.lot_id
+                          AND ml.result_package_id IS NOT DISTINCT FROM l.package_id
+                          AND ml.owner_id IS NOT DISTINCT FROM l.owner_id), 0)
+                 + COALESCE((
+                       SELECT SUM(ml.quantity_product_uom) FROM stock_move_line ml
+                        WHERE ml.state = 'done' AND ml.date > l.counted_at
+                          AND ml.product_id = l.product_id
+                          AND ml.location_id = l.location_id
+                          AND ml.lot_id IS NOT DISTINCT FROM l.lot_id
+                          AND ml.package_id IS NOT DISTINCT FROM l.package_id
+                          AND ml.owner_id IS NOT DISTINCT FROM l.owner_id), 0)
+              FROM cycle_count_line l
+             WHERE l.id IN %(ids)s
+            """,
+                ids=tuple(self.ids),
+            )
+        )
+        book = dict(rows)
+        for line in self:
+            cost = line.product_id.with_company(line.company_id).standard_price
+            line.write({"book_qty": book.get(line.id, 0.0), "unit_cost": cost})
+
+    def _link_attachments(self):
+        """Photos uploaded from the list belong to their line, so that whoever may
+        read the line (the approvers) may read its photos."""
+        for line in self:
+            orphans = line.attachment_ids.filtered(
+                lambda a: not a.res_id or a.res_model != self._name
+            )
+            orphans.sudo().write({"res_model": self._name, "res_id": line.id})

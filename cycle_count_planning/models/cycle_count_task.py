@@ -1,0 +1,293 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+# Fields a counter may change on their own task; everything else is the supervisor's.
+COUNTER_WRITABLE_TASK_FIELDS = {"line_ids", "note"}
+
+
+class CycleCountTask(models.Model):
+    _name = "cycle.count.task"
+    _description = "Cycle Count Task"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "scheduled_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse", required=True, check_company=True, tracking=True
+    )
+    scheduled_date = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Counter",
+        tracking=True,
+        domain=lambda self: [
+            (
+                "groups_id",
+                "in",
+                self.env.ref("cycle_count_planning.group_cycle_count_counter").id,
+            )
+        ],
+    )
+    state = fields.Selection(
+        [
+            ("draft", "To Do"),
+            ("in_progress", "In Progress"),
+            ("counted", "Counted"),
+            ("done", "Done"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    line_ids = fields.One2many("cycle.count.line", "task_id", string="Lines")
+    line_count = fields.Integer(compute="_compute_progress", store=True)
+    counted_line_count = fields.Integer(
+        string="Counted Lines", compute="_compute_progress", store=True
+    )
+    progress = fields.Float(
+        compute="_compute_progress", store=True, aggregator="avg", digits=(5, 1)
+    )
+    date_counted = fields.Datetime(string="Counted On", readonly=True, copy=False)
+    date_done = fields.Datetime(string="Done On", readonly=True, copy=False)
+    note = fields.Text()
+
+    @api.depends("line_ids.is_counted")
+    def _compute_progress(self):
+        groups = self.env["cycle.count.line"]._read_group(
+            [("task_id", "in", self.ids)],
+            ["task_id", "is_counted"],
+            ["__count"],
+        )
+        totals = {}
+        for task, is_counted, count in groups:
+            total, counted = totals.get(task.id, (0, 0))
+            totals[task.id] = (total + count, counted + (count if is_counted else 0))
+        for task in self:
+            total, counted = totals.get(task.id, (0, 0))
+            task.line_count = total
+            task.counted_line_count = counted
+            task.progress = 100.0 * counted / total if total else 0.0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "cycle.count.task"
+                ) or self.env._("New")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_counter_write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        if any(task.state not in ("draft", "cancel") for task in self):
+            raise UserError(
+                self.env._(
+                    "Only tasks still to do or cancelled can be deleted; "
+                    "cancel the task instead."
+                )
+            )
+
+    def _is_supervisor(self):
+        return self.env.su or self.env.user.has_group(
+            "cycle_count_planning.group_cycle_count_supervisor"
+        )
+
+    def _check_counter_write(self, vals):
+        if self._is_supervisor():
+            return
+        forbidden = set(vals) - COUNTER_WRITABLE_TASK_FIELDS
+        if forbidden:
+            raise AccessError(
+                self.env._(
+                    "A counter can only enter counts on their tasks; "
+                    "ask a supervisor to change %(fields)s.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def _check_can_transition(self):
+        """The user must be allowed to write the task (ACL + record rules)."""
+        self.check_access("write")
+
+    def action_start(self):
+        self._check_can_transition()
+        to_start = self.filtered(lambda t: t.state == "draft")
+        # State changes are technical writes once access has been checked above.
+        to_start.sudo().write({"state": "in_progress"})
+        return True
+
+    def action_mark_counted(self):
+        self._check_can_transition()
+        for task in self:
+            if task.state not in ("draft", "in_progress"):
+                raise UserError(
+                    self.env._(
+                        "Task %(task)s is %(state)s: only a task to do or in progress "
+                        "can be marked as counted.",
+                        task=task.name,
+                        state=dict(task._fields["state"]._description_selection(self.env))[
+                            task.state
+                        ],
+                    )
+                )
+            if not task.line_ids:
+                raise UserError(
+                    self.env._("Task %(task)s has no line to count.", task=task.name)
+                )
+            missing = task.line_count - task.counted_line_count
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Task %(task)s still has %(count)s line(s) without a count. "
+                        "Enter a quantity on every line (0 when nothing is there).",
+                        task=task.name,
+                        count=missing,
+                    )
+                )
+        self.sudo().write({"state": "counted", "date_counted": fields.Datetime.now()})
+        self._on_counted()
+        return True
+
+    def action_cancel(self):
+        if not self._is_supervisor():
+            raise AccessError(self.env._("Only a supervisor can cancel a count task."))
+        if any(task.state == "done" for task in self):
+            raise UserError(self.env._("A done task cannot be cancelled."))
+        self.write({"state": "cancel"})
+        return True
+
+    def action_reset_to_draft(self):
+        if not self._is_supervisor():
+            raise AccessError(
+                self.env._("Only a supervisor can reopen a cancelled task.")
+            )
+        self.filtered(lambda t: t.state == "cancel").write({"state": "draft"})
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _on_counted(self):
+        """Hook run when tasks are marked counted; the approval addon turns the
+        differences into an adjustment here."""
+        return True
+
+    def _reopen_for_recount(self):
+        """Back to counting (used when a variance is rejected)."""
+        self.sudo().write({"state": "in_progress", "date_counted": False})
+
+    def _action_done(self):
+        self.sudo().write({"state": "done", "date_done": fields.Datetime.now()})
+
+    def _action_open_planned(self):
+        if not self:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("Nothing to plan"),
+                    "message": self.env._(
+                        "No item is due: everything selected is either counted "
+                        "recently enough or already in an open task."
+                    ),
+                    "type": "info",
+                    "sticky": False,
+                },
+            }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cycle_count_planning.cycle_count_task_action"
+        )
+        action["domain"] = [("id", "in", self.ids)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # Counting from devices and integrations
+    # ------------------------------------------------------------------
+    def submit_counts(self, counts):
+        """Record a batch of counts on this task. ``counts`` is a list of
+        ``{"line_id": int, "quantity": number}``. The whole batch is checked before
+        anything is written: one bad item refuses the batch."""
+        self.ensure_one()
+        self.check_access("write")
+        if not isinstance(counts, list) or not counts:
+            raise ValidationError(
+                self.env._('"counts" must be a non-empty list of counts.')
+            )
+        wanted = []
+        for index, item in enumerate(counts):
+            if not isinstance(item, dict):
+                raise ValidationError(
+                    self.env._(
+                        "Count #%(index)s must be an object with line_id and quantity.",
+                        index=index + 1,
+                    )
+                )
+            line_id = item.get("line_id")
+            quantity = item.get("quantity")
+            if not isinstance(line_id, int) or isinstance(line_id, bool):
+                raise ValidationError(
+                    self.env._(
+                        "Count #%(index)s: line_id must be an integer.", index=index + 1
+                    )
+                )
+            if not isinstance(quantity, int | float) or isinstance(quantity, bool):
+                raise ValidationError(
+                    self.env._(
+                        "Count #%(index)s: quantity must be a number.", index=index + 1
+                    )
+                )
+            if quantity < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Count #%(index)s: the quantity cannot be negative (%(qty)s).",
+                        index=index + 1,
+                        qty=quantity,
+                    )
+                )
+            wanted.append((line_id, float(quantity)))
+        lines = self.env["cycle.count.line"].browse([lid for lid, _q in wanted])
+        own = set(self.line_ids.ids)
+        for index, (line_id, _qty) in enumerate(wanted):
+            if line_id not in own:
+                raise ValidationError(
+                    self.env._(
+                        "Count #%(index)s: line %(line)s is not a line of task "
+                        "%(task)s.",
+                        index=index + 1,
+                        line=line_id,
+                        task=self.name,
+                    )
+                )
+        if len(set(lines.ids)) != len(wanted):
+            raise ValidationError(
+                self.env._("The same line appears twice in one batch of counts.")
+            )
+        return lines._record_counts(
+            [
+                (line, qty, None)
+                for line, (_lid, qty) in zip(lines, wanted, strict=True)
+            ]
+        )

@@ -1,0 +1,114 @@
+from odoo import Command, fields
+from odoo.tests import TransactionCase, new_test_user
+
+COUNTER = "cycle_count_planning.group_cycle_count_counter"
+SUPERVISOR = "cycle_count_planning.group_cycle_count_supervisor"
+FINANCE = "cycle_count_planning.group_cycle_count_finance"
+MANAGER = "cycle_count_planning.group_cycle_count_manager"
+
+
+class CycleCountTestMixin:
+    """Builds a small warehouse with bins, products and stock, and one user per
+    cycle count group. Never relies on demo data."""
+
+    @classmethod
+    def _setup_cycle_count(cls, company=None):
+        company = company or cls.env.company
+        cls.company = company
+        env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.warehouse = env["stock.warehouse"].create(
+            {"name": "Cycle Count Test", "code": "CCT", "company_id": company.id}
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.bin_a, cls.bin_b, cls.bin_c = env["stock.location"].create(
+            [
+                {"name": name, "location_id": cls.stock_location.id, "usage": "internal"}
+                for name in ("A-01", "A-02", "B-01")
+            ]
+        )
+        cls.product_apple, cls.product_bolt, cls.product_chip = env[
+            "product.product"
+        ].create(
+            [
+                {
+                    "name": name,
+                    "default_code": code,
+                    "is_storable": True,
+                    "standard_price": cost,
+                    "company_id": False,
+                }
+                for name, code, cost in (
+                    ("Apple Juice", "CC-APL", 10.0),
+                    ("Bolt M8", "CC-BLT", 25.0),
+                    ("Chip Set", "CC-CHP", 400.0),
+                )
+            ]
+        )
+        cls.product_lot = env["product.product"].create(
+            {
+                "name": "Lot Glue",
+                "default_code": "CC-GLU",
+                "is_storable": True,
+                "tracking": "lot",
+                "standard_price": 5.0,
+            }
+        )
+        cls.lot_1 = env["stock.lot"].create(
+            {"name": "GLU-001", "product_id": cls.product_lot.id, "company_id": company.id}
+        )
+        quant = env["stock.quant"].sudo()
+        quant._update_available_quantity(cls.product_apple, cls.bin_a, 10)
+        quant._update_available_quantity(cls.product_bolt, cls.bin_a, 50)
+        quant._update_available_quantity(cls.product_chip, cls.bin_b, 4)
+        quant._update_available_quantity(
+            cls.product_lot, cls.bin_c, 20, lot_id=cls.lot_1
+        )
+        user_values = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        cls.counter = new_test_user(
+            env, login="cc_counter", name="Carl Counter", groups=COUNTER, **user_values
+        )
+        cls.counter_2 = new_test_user(
+            env, login="cc_counter2", name="Cleo Counter", groups=COUNTER, **user_values
+        )
+        cls.supervisor = new_test_user(
+            env, login="cc_supervisor", name="Sam Supervisor", groups=SUPERVISOR, **user_values
+        )
+        cls.finance = new_test_user(
+            env, login="cc_finance", name="Fay Finance", groups=FINANCE, **user_values
+        )
+        cls.manager = new_test_user(
+            env, login="cc_manager", name="Otto Director", groups=MANAGER, **user_values
+        )
+
+    @classmethod
+    def _create_rule(cls, **values):
+        vals = {
+            "name": "Everything monthly",
+            "company_id": cls.company.id,
+            "warehouse_id": cls.warehouse.id,
+            "frequency_days": 30,
+            "user_id": cls.counter.id,
+        }
+        vals.update(values)
+        return cls.env["cycle.count.rule"].create(vals)
+
+    def _plan(self, rules, today=None):
+        return self.env["cycle.count.planner"]._plan(
+            rules, today or fields.Date.context_today(rules)
+        )
+
+    def _count(self, task, quantities, user=None):
+        """Count ``task`` as ``user`` (default: its counter): ``quantities`` maps a
+        product, or a (product, lot) pair for tracked lines, to the quantity."""
+        task = task.with_user(user or task.user_id)
+        for line in task.line_ids:
+            key = (line.product_id, line.lot_id) if line.lot_id else line.product_id
+            line.counted_qty = quantities[key]
+        return task
+
+
+class CycleCountCase(CycleCountTestMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_cycle_count()

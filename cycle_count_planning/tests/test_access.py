@@ -1,0 +1,101 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import COUNTER, SUPERVISOR, CycleCountCase
+
+
+@tagged("post_install", "-at_install")
+class TestAccess(CycleCountCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.task = cls.env["cycle.count.planner"]._plan(cls._create_rule())
+        cls.company_b = cls.env["res.company"].create({"name": "Cycle Count Company B"})
+        cls.warehouse_b = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company_b.id)], limit=1
+        ) or cls.env["stock.warehouse"].create(
+            {"name": "Company B", "code": "CCB", "company_id": cls.company_b.id}
+        )
+        cls.env["stock.quant"].sudo()._update_available_quantity(
+            cls.product_apple, cls.warehouse_b.lot_stock_id, 5
+        )
+        # A counter of company B only, and a supervisor of both companies.
+        cls.counter_b = new_test_user(
+            cls.env,
+            login="cc_counter_b",
+            groups=COUNTER,
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+        cls.supervisor_ab = new_test_user(
+            cls.env,
+            login="cc_supervisor_ab",
+            groups=SUPERVISOR,
+            company_id=cls.company.id,
+            company_ids=[Command.set((cls.company | cls.company_b).ids)],
+        )
+        cls.rule_b = cls.env["cycle.count.rule"].create(
+            {
+                "name": "Company B monthly",
+                "company_id": cls.company_b.id,
+                "warehouse_id": cls.warehouse_b.id,
+                "frequency_days": 30,
+                "user_id": cls.counter_b.id,
+            }
+        )
+        cls.task_b = cls.env["cycle.count.planner"].with_company(cls.company_b)._plan(
+            cls.rule_b
+        )
+
+    def test_planning_stays_within_the_rule_company(self):
+        self.assertEqual(self.task_b.company_id, self.company_b)
+        self.assertEqual(self.task_b.line_ids.location_id, self.warehouse_b.lot_stock_id)
+        self.assertNotIn(self.warehouse_b.lot_stock_id, self.task.line_ids.location_id)
+
+    def test_counter_sees_only_their_own_tasks(self):
+        Task = self.env["cycle.count.task"]
+        self.assertEqual(Task.with_user(self.counter).search([]), self.task)
+        self.assertFalse(Task.with_user(self.counter_2).search([]))
+        with self.assertRaises(AccessError):
+            self.task.with_user(self.counter_2).read(["name"])
+        with self.assertRaises(AccessError):
+            self.task.line_ids[0].with_user(self.counter_2).counted_qty = 1
+
+    def test_counter_cannot_see_another_company_task(self):
+        Task = self.env["cycle.count.task"]
+        self.assertEqual(Task.with_user(self.counter_b).search([]), self.task_b)
+        with self.assertRaises(AccessError):
+            self.task_b.with_user(self.counter).read(["name"])
+        with self.assertRaises(AccessError):
+            self.task.with_user(self.counter_b).read(["name"])
+
+    def test_supervisor_sees_the_companies_they_work_in(self):
+        Task = self.env["cycle.count.task"].with_user(self.supervisor_ab)
+        both = Task.with_context(
+            allowed_company_ids=(self.company | self.company_b).ids
+        ).search([("id", "in", (self.task | self.task_b).ids)])
+        self.assertEqual(both, self.task | self.task_b)
+        self.assertEqual(
+            Task.with_context(allowed_company_ids=self.company.ids).search(
+                [("id", "in", (self.task | self.task_b).ids)]
+            ),
+            self.task,
+        )
+        self.assertFalse(
+            self.env["cycle.count.task"]
+            .with_user(self.supervisor)
+            .search([("id", "=", self.task_b.id)])
+        )
+
+    def test_only_managers_write_rules(self):
+        with self.assertRaises(AccessError):
+            self.env["cycle.count.rule"].with_user(self.supervisor).create(
+                {"name": "Nope", "warehouse_id": self.warehouse.id}
+            )
+        with self.assertRaises(AccessError):
+            self.env["cycle.count.reason"].with_user(self.supervisor).create({"name": "Nope"})
+        rule = self.env["cycle.count.rule"].with_user(self.manager).create(
+            {"name": "Fine", "warehouse_id": self.warehouse.id}
+        )
+        self.assertEqual(rule.company_id, self.company)
