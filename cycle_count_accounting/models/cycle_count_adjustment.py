@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 
@@ -7,30 +7,27 @@ class CycleCountAdjustment(models.Model):
     _inherit = "cycle.count.adjustment"
 
     move_ids = fields.One2many(
-        "stock.move", compute="_compute_move_ids", string="Stock Moves"
+        "stock.move", "cycle_count_adjustment_id", string="Stock Moves", readonly=True
     )
-    move_count = fields.Integer(compute="_compute_move_ids")
+    move_count = fields.Integer(compute="_compute_move_count")
     account_move_ids = fields.Many2many(
-        "account.move", compute="_compute_move_ids", string="Journal Entries"
+        "account.move", compute="_compute_account_move_ids", string="Journal Entries"
     )
-    account_move_count = fields.Integer(compute="_compute_move_ids")
+    account_move_count = fields.Integer(compute="_compute_account_move_ids")
 
-    @api.depends("line_ids")
-    def _compute_move_ids(self):
-        moves_by_adjustment = {
-            adjustment: moves
-            for adjustment, moves in self.env["stock.move"].sudo()._read_group(
-                [("cycle_count_adjustment_line_id.adjustment_id", "in", self.ids)],
-                ["cycle_count_adjustment_line_id.adjustment_id"],
-                ["id:recordset"],
-            )
-        }
+    @api.depends("move_ids")
+    def _compute_move_count(self):
         for adjustment in self:
-            moves = moves_by_adjustment.get(adjustment, self.env["stock.move"])
-            adjustment.move_ids = moves.sudo(False)
-            adjustment.move_count = len(moves)
-            adjustment.account_move_ids = moves.account_move_ids.sudo(False)
-            adjustment.account_move_count = len(moves.account_move_ids)
+            adjustment.move_count = len(adjustment.move_ids)
+
+    @api.depends("move_ids.account_move_ids")
+    def _compute_account_move_ids(self):
+        for adjustment in self:
+            # Entries follow the moves; who may open them is checked by the
+            # journal entries' own access rights when they are opened.
+            entries = adjustment.sudo().move_ids.account_move_ids
+            adjustment.account_move_ids = entries
+            adjustment.account_move_count = len(entries)
 
     def _on_approved(self):
         res = super()._on_approved()
@@ -40,7 +37,7 @@ class CycleCountAdjustment(models.Model):
     def action_post(self):
         """Post an approved adjustment by hand (e.g. after fixing the accounts)."""
         if not self.env.user.has_group("cycle_count_planning.group_cycle_count_finance"):
-            raise UserError(
+            raise AccessError(
                 self.env._("Only a finance manager can post a cycle count adjustment.")
             )
         if any(adjustment.state != "approved" for adjustment in self):

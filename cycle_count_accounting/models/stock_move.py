@@ -11,6 +11,12 @@ class StockMove(models.Model):
         index="btree_not_null",
         copy=False,
     )
+    cycle_count_adjustment_id = fields.Many2one(
+        related="cycle_count_adjustment_line_id.adjustment_id",
+        store=True,
+        index="btree_not_null",
+        string="Cycle Count Adjustment",
+    )
 
     # A cycle count gain is credited, and a loss debited, on the company's
     # inventory gain / loss accounts instead of the stock interim accounts.

@@ -19,6 +19,17 @@ class CycleCountAccuracyReport(models.Model):
     _auto = False
     _order = "date desc"
     _rec_name = "task_id"
+    # Flushed before the view is read.
+    _depends = {
+        "cycle.count.line": [
+            "counted_at", "task_id", "counter_id", "location_id", "product_id",
+            "reason_id", "is_counted", "has_difference", "book_qty", "counted_qty",
+            "unit_cost", "variance_value",
+        ],
+        "cycle.count.task": ["state", "warehouse_id", "company_id"],
+        "product.product": ["product_tmpl_id"],
+        "product.template": ["categ_id"],
+    }
 
     date = fields.Date(string="Counted On", readonly=True)
     task_id = fields.Many2one("cycle.count.task", readonly=True)

@@ -79,6 +79,8 @@ class CycleCountTestMixin:
         cls.manager = new_test_user(
             env, login="cc_manager", name="Otto Director", groups=MANAGER, **user_values
         )
+        # The user running the tests sets things up like an administrator.
+        cls.env.user.groups_id |= cls.env.ref(MANAGER)
 
     @classmethod
     def _create_rule(cls, **values):
@@ -90,7 +92,8 @@ class CycleCountTestMixin:
             "user_id": cls.counter.id,
         }
         vals.update(values)
-        return cls.env["cycle.count.rule"].create(vals)
+        rule = cls.env["cycle.count.rule"].with_user(cls.manager).create(vals)
+        return rule.with_env(cls.env)
 
     def _plan(self, rules, today=None):
         return self.env["cycle.count.planner"]._plan(

@@ -1,0 +1,123 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import CycleCountAccountingCase
+
+
+@tagged("post_install", "-at_install")
+class TestClosedLoop(CycleCountAccountingCase):
+    """Book: apple 10 × 10, bolt 50 × 25, chip 4 × 400, glue lot 20 × 5."""
+
+    def _count_and_submit(self, apple=10, bolt=50, chip=4, glue=20):
+        task = self._plan(self._create_rule())
+        self._count(
+            task,
+            {
+                self.product_apple: apple,
+                self.product_bolt: bolt,
+                self.product_chip: chip,
+                (self.product_lot, self.lot_1): glue,
+            },
+        )
+        task.with_user(self.counter).action_mark_counted()
+        return task
+
+    def _on_hand(self, product, location, lot=None):
+        return self.env["stock.quant"]._get_available_quantity(
+            product, location, lot_id=lot, strict=True, allow_negative=True
+        )
+
+    def test_the_whole_loop(self):
+        """Rule → task → counts (a gain, a loss, exact lines) → variance report →
+        supervisor then finance approve → stock corrected → entries posted on
+        the gain and loss accounts, balanced; the books agree with valuation."""
+        valuation_before = self._balance(self.valuation_account)
+        self.assertEqual(valuation_before, 100 + 1250 + 1600 + 100)
+        task = self._count_and_submit(apple=12, bolt=46, chip=3)
+        self.assertEqual(task.state, "counted")
+        adjustment = task.adjustment_ids
+        self.assertEqual(len(adjustment.line_ids), 3)
+        self.assertEqual(adjustment.total_gain, 20)
+        self.assertEqual(adjustment.total_loss, 100 + 400)
+        self.assertEqual(adjustment.abs_variance_total, 520)
+        # 520 ≥ 500: the supervisor, then the finance manager.
+        self.assertEqual(len(adjustment.review_ids), 2)
+        adjustment.with_user(self.supervisor).validate_tier()
+        self.assertEqual(adjustment.state, "to_approve")
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 10)
+        adjustment.with_user(self.finance).validate_tier()
+        self.assertEqual(adjustment.state, "posted")
+        self.assertEqual(task.state, "done")
+        # Stock corrected by the differences.
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 12)
+        self.assertEqual(self._on_hand(self.product_bolt, self.bin_a), 46)
+        self.assertEqual(self._on_hand(self.product_chip, self.bin_b), 3)
+        self.assertEqual(self._on_hand(self.product_lot, self.bin_c, self.lot_1), 20)
+        self.assertEqual(adjustment.move_count, 3)
+        self.assertTrue(all(move.is_inventory for move in adjustment.move_ids))
+        self.assertEqual(set(adjustment.move_ids.mapped("state")), {"done"})
+        # One balanced entry per move, on the configured accounts only.
+        entries = adjustment.account_move_ids
+        self.assertEqual(len(entries), 3)
+        self.assertEqual(set(entries.mapped("state")), {"posted"})
+        for entry in entries:
+            self.assertAlmostEqual(sum(entry.line_ids.mapped("balance")), 0.0)
+        lines = entries.line_ids
+        self.assertEqual(
+            lines.account_id, self.valuation_account | self.gain_account | self.loss_account
+        )
+        self.assertFalse(lines.filtered(lambda l: l.account_id in (self.interim_in | self.interim_out)))
+        self.assertEqual(self._balance(self.gain_account), -20)
+        self.assertEqual(self._balance(self.loss_account), 500)
+        self.assertEqual(self._balance(self.valuation_account), valuation_before + 20 - 500)
+        # Stock valuation and the general ledger agree.
+        layers = self.env["stock.valuation.layer"].search(
+            [("product_id", "in", task.line_ids.product_id.ids)]
+        )
+        self.assertAlmostEqual(sum(layers.mapped("value")), self._balance(self.valuation_account))
+
+    def test_stock_moved_between_count_and_approval_stays_right(self):
+        task = self._count_and_submit(apple=12)
+        adjustment = task.adjustment_ids
+        # 3 apples shipped after the count, before the approval.
+        self._deliver(self.product_apple, self.bin_a, 3)
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 7)
+        adjustment.with_user(self.supervisor).validate_tier()
+        self.assertEqual(adjustment.state, "posted")
+        # counted (12) - shipped (3), not the counted 12.
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 9)
+
+    def test_lot_and_gain_in_a_package_free_bin(self):
+        task = self._count_and_submit(glue=17)
+        task.adjustment_ids.with_user(self.supervisor).validate_tier()
+        quant = self.env["stock.quant"].search(
+            [("product_id", "=", self.product_lot.id), ("location_id", "=", self.bin_c.id)]
+        )
+        self.assertEqual(quant.lot_id, self.lot_1)
+        self.assertEqual(quant.quantity, 17)
+        self.assertEqual(self._balance(self.loss_account), 15)
+
+    def test_counter_cannot_post(self):
+        task = self._count_and_submit(apple=9)
+        adjustment = task.adjustment_ids
+        with self.assertRaises(AccessError):
+            adjustment.with_user(self.counter).action_post()
+        with self.assertRaises(UserError):
+            adjustment.with_user(self.finance).action_post()  # not approved yet
+        self.assertEqual(adjustment.state, "to_approve")
+        self.assertFalse(adjustment.move_ids)
+
+    def test_missing_accounts_block_the_approval_and_nothing_is_posted(self):
+        self.company.cycle_count_gain_account_id = False
+        task = self._count_and_submit(apple=9)
+        adjustment = task.adjustment_ids
+        with self.assertRaises(UserError) as caught:
+            adjustment.with_user(self.supervisor).validate_tier()
+        self.assertIn("gain and loss accounts", str(caught.exception))
+        self.assertEqual(adjustment.state, "to_approve")
+        self.assertFalse(adjustment.move_ids)
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 10)
+        # Once configured, the approval goes through.
+        self.company.cycle_count_gain_account_id = self.gain_account
+        adjustment.with_user(self.supervisor).validate_tier()
+        self.assertEqual(adjustment.state, "posted")

@@ -1,0 +1,103 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
+
+
+@tagged("post_install", "-at_install")
+class TestAccuracy(CycleCountCase):
+    """Book: apple 10 × 10, bolt 50 × 25, chip 4 × 400, glue lot 20 × 5."""
+
+    def _counted_task(self, apple, bolt, chip, glue):
+        task = self._plan(self._create_rule())
+        self._count(
+            task,
+            {
+                self.product_apple: apple,
+                self.product_bolt: bolt,
+                self.product_chip: chip,
+                (self.product_lot, self.lot_1): glue,
+            },
+        )
+        task.with_user(self.counter).action_mark_counted()
+        return task
+
+    def _figures(self, groupby):
+        return {
+            group: (accuracy, value_accuracy, lines)
+            for group, accuracy, value_accuracy, lines in self.env[
+                "cycle.count.accuracy.report"
+            ]._read_group(
+                [("warehouse_id", "=", self.warehouse.id)],
+                [groupby],
+                ["accuracy:avg", "value_accuracy:avg", "line_count:sum"],
+            )
+        }
+
+    def test_accuracy_by_count_and_by_value(self):
+        # Apple +2 (weight 12 × 10 = 120), bolt -4 (weight 50 × 25 = 1 250),
+        # chip and glue exact (1 600 and 100).
+        task = self._counted_task(apple=12, bolt=46, chip=4, glue=20)
+        self.assertEqual(task.accuracy, 50.0)
+        self.assertAlmostEqual(task.value_accuracy, 100 * 1700 / 3070, delta=0.05)
+        figures = self._figures("task_id")
+        self.assertEqual(figures[task][2], 4)
+        self.assertAlmostEqual(figures[task][1], 100 * 1700 / 3070, places=6)
+
+    def test_warehouse_accuracy_is_a_ratio_of_all_its_lines(self):
+        first = self._counted_task(apple=12, bolt=46, chip=4, glue=20)
+        first.adjustment_ids.with_user(self.supervisor).validate_tier()
+        self.assertEqual(first.state, "done")
+        # The next count of the same items: all exact but the chip (-1 of 4).
+        first.line_ids.task_id.sudo().write({"scheduled_date": "2020-01-01"})
+        second = self.env["cycle.count.planner"]._plan(
+            self._create_rule(frequency_days=1), today="2099-01-01"
+        )
+        self._count(
+            second,
+            {
+                self.product_apple: 12,
+                self.product_bolt: 46,
+                self.product_chip: 3,
+                (self.product_lot, self.lot_1): 20,
+            },
+        )
+        second.with_user(self.counter).action_mark_counted()
+        accuracy, value_accuracy, lines = self._figures("warehouse_id")[self.warehouse]
+        self.assertEqual(lines, 8)
+        self.assertAlmostEqual(accuracy, 100 * 5 / 8)
+        # Weights: first 120 + 1 250 + 1 600 + 100; second 120 + 1 150 + 1 600 + 100.
+        hit_value = 1600 + 100 + 120 + 1150 + 100
+        total_value = 3070 + 2970
+        self.assertAlmostEqual(value_accuracy, 100 * hit_value / total_value, places=6)
+
+    def test_stock_found_in_an_empty_bin_is_not_accurate(self):
+        task = self._plan(self._create_rule())
+        empty = self.env["cycle.count.line"].create(
+            {
+                "task_id": task.id,
+                "location_id": self.bin_b.id,
+                "product_id": self.product_apple.id,
+            }
+        )
+        self._count(
+            task,
+            {
+                self.product_apple: 10,
+                self.product_bolt: 50,
+                self.product_chip: 4,
+                (self.product_lot, self.lot_1): 20,
+            },
+        )
+        empty.with_user(self.counter).counted_qty = 5
+        task.with_user(self.counter).action_mark_counted()
+        self.assertEqual(task.accuracy, 80.0)
+        # The surplus weighs what was found: 5 × 10 out of 50 + 3 050.
+        self.assertAlmostEqual(task.value_accuracy, 100 * 3050 / 3100, delta=0.05)
+
+    def test_counters_do_not_read_accuracy(self):
+        self._counted_task(apple=10, bolt=50, chip=4, glue=20)
+        with self.assertRaises(AccessError):
+            self.env["cycle.count.accuracy.report"].with_user(self.counter).search([])
+        report = self.env["cycle.count.accuracy.report"].with_user(self.supervisor)
+        self.assertEqual(report.search_count([("warehouse_id", "=", self.warehouse.id)]), 4)
