@@ -13,5 +13,4 @@
         "views/cycle_count_adjustment_views.xml",
         "views/res_config_settings_views.xml",
     ],
-    "installable": True,
 }

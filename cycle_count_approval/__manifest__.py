@@ -16,5 +16,4 @@
         "views/cycle_count_task_views.xml",
         "views/menus.xml",
     ],
-    "installable": True,
 }

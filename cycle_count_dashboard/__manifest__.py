@@ -13,5 +13,4 @@
         "report/cycle_count_accuracy_report_views.xml",
         "views/cycle_count_task_views.xml",
     ],
-    "installable": True,
 }

@@ -7,6 +7,4 @@
     "license": "LGPL-3",
     "category": "Inventory/Inventory",
     "depends": ["cycle_count_planning", "barcodes", "barcodes_gs1_nomenclature"],
-    "data": [],
-    "installable": True,
 }

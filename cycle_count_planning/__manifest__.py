@@ -27,6 +27,5 @@
             "cycle_count_planning/static/tests/tours/*.js",
         ],
     },
-    "installable": True,
     "application": True,
 }

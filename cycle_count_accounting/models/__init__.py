@@ -1,4 +1,1 @@
-from . import res_company
-from . import res_config_settings
-from . import stock_move
-from . import cycle_count_adjustment
+from . import cycle_count_adjustment, res_company, res_config_settings, stock_move

@@ -36,7 +36,9 @@ class CycleCountAdjustment(models.Model):
 
     def action_post(self):
         """Post an approved adjustment by hand (e.g. after fixing the accounts)."""
-        if not self.env.user.has_group("cycle_count_planning.group_cycle_count_finance"):
+        if not self.env.user.has_group(
+            "cycle_count_planning.group_cycle_count_finance"
+        ):
             raise AccessError(
                 self.env._("Only a finance manager can post a cycle count adjustment.")
             )
@@ -47,9 +49,12 @@ class CycleCountAdjustment(models.Model):
 
     def _check_accounts(self):
         real_time = self.line_ids.filtered(
-            lambda line: line.product_id.with_company(
-                line.company_id
-            ).categ_id.property_valuation == "real_time"
+            lambda line: (
+                line.product_id.with_company(
+                    line.company_id
+                ).categ_id.property_valuation
+                == "real_time"
+            )
         )
         for company in real_time.company_id:
             if not (

@@ -12,16 +12,32 @@ class CycleCountAccountingCase(CycleCountTestMixin, AccountTestInvoicingCommon):
         cls._setup_cycle_count()
         Account = cls.env["account.account"]
         cls.valuation_account = Account.create(
-            {"name": "Stock Valuation", "code": "CC1405", "account_type": "asset_current"}
+            {
+                "name": "Stock Valuation",
+                "code": "CC1405",
+                "account_type": "asset_current",
+            }
         )
         cls.interim_in = Account.create(
-            {"name": "Stock Interim (Received)", "code": "CC1406", "account_type": "asset_current"}
+            {
+                "name": "Stock Interim (Received)",
+                "code": "CC1406",
+                "account_type": "asset_current",
+            }
         )
         cls.interim_out = Account.create(
-            {"name": "Stock Interim (Delivered)", "code": "CC1407", "account_type": "asset_current"}
+            {
+                "name": "Stock Interim (Delivered)",
+                "code": "CC1407",
+                "account_type": "asset_current",
+            }
         )
         cls.gain_account = Account.create(
-            {"name": "Inventory Gains", "code": "CC6301", "account_type": "income_other"}
+            {
+                "name": "Inventory Gains",
+                "code": "CC6301",
+                "account_type": "income_other",
+            }
         )
         cls.loss_account = Account.create(
             {"name": "Inventory Losses", "code": "CC6711", "account_type": "expense"}
@@ -40,7 +56,9 @@ class CycleCountAccountingCase(CycleCountTestMixin, AccountTestInvoicingCommon):
                 "property_stock_journal": cls.stock_journal.id,
             }
         )
-        products = cls.product_apple | cls.product_bolt | cls.product_chip | cls.product_lot
+        products = (
+            cls.product_apple | cls.product_bolt | cls.product_chip | cls.product_lot
+        )
         # Re-value the opening stock through Odoo's valuation, as a receipt would.
         quants = cls.env["stock.quant"].search([("product_id", "in", products.ids)])
         opening = {(q.product_id, q.location_id, q.lot_id): q.quantity for q in quants}

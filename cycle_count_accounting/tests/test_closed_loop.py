@@ -64,17 +64,26 @@ class TestClosedLoop(CycleCountAccountingCase):
             self.assertAlmostEqual(sum(entry.line_ids.mapped("balance")), 0.0)
         lines = entries.line_ids
         self.assertEqual(
-            lines.account_id, self.valuation_account | self.gain_account | self.loss_account
+            lines.account_id,
+            self.valuation_account | self.gain_account | self.loss_account,
         )
-        self.assertFalse(lines.filtered(lambda l: l.account_id in (self.interim_in | self.interim_out)))
+        self.assertFalse(
+            lines.filtered(
+                lambda line: line.account_id in (self.interim_in | self.interim_out)
+            )
+        )
         self.assertEqual(self._balance(self.gain_account), -20)
         self.assertEqual(self._balance(self.loss_account), 500)
-        self.assertEqual(self._balance(self.valuation_account), valuation_before + 20 - 500)
+        self.assertEqual(
+            self._balance(self.valuation_account), valuation_before + 20 - 500
+        )
         # Stock valuation and the general ledger agree.
         layers = self.env["stock.valuation.layer"].search(
             [("product_id", "in", task.line_ids.product_id.ids)]
         )
-        self.assertAlmostEqual(sum(layers.mapped("value")), self._balance(self.valuation_account))
+        self.assertAlmostEqual(
+            sum(layers.mapped("value")), self._balance(self.valuation_account)
+        )
 
     def test_stock_moved_between_count_and_approval_stays_right(self):
         task = self._count_and_submit(apple=12)
@@ -91,7 +100,10 @@ class TestClosedLoop(CycleCountAccountingCase):
         task = self._count_and_submit(glue=17)
         task.adjustment_ids.with_user(self.supervisor).validate_tier()
         quant = self.env["stock.quant"].search(
-            [("product_id", "=", self.product_lot.id), ("location_id", "=", self.bin_c.id)]
+            [
+                ("product_id", "=", self.product_lot.id),
+                ("location_id", "=", self.bin_c.id),
+            ]
         )
         self.assertEqual(quant.lot_id, self.lot_1)
         self.assertEqual(quant.quantity, 17)

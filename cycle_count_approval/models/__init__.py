@@ -1,5 +1,7 @@
-from . import cycle_count_adjustment
-from . import cycle_count_adjustment_line
-from . import cycle_count_task
-from . import tier_definition
-from . import tier_review
+from . import (
+    cycle_count_adjustment,
+    cycle_count_adjustment_line,
+    cycle_count_task,
+    tier_definition,
+    tier_review,
+)

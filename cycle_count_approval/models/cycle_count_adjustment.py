@@ -55,7 +55,10 @@ class CycleCountAdjustment(models.Model):
         index=True,
     )
     line_ids = fields.One2many(
-        "cycle.count.adjustment.line", "adjustment_id", string="Variances", readonly=True
+        "cycle.count.adjustment.line",
+        "adjustment_id",
+        string="Variances",
+        readonly=True,
     )
     line_count = fields.Integer(compute="_compute_totals", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -98,7 +101,9 @@ class CycleCountAdjustment(models.Model):
     def _compute_hide_reviews(self):
         # Keep the approval trail visible after approval and posting.
         for adjustment in self:
-            adjustment.hide_reviews = not adjustment.review_ids and adjustment.state not in self._state_from
+            adjustment.hide_reviews = (
+                not adjustment.review_ids and adjustment.state not in self._state_from
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -25,7 +25,9 @@ class CycleCountAdjustmentLine(models.Model):
     package_id = fields.Many2one("stock.quant.package")
     owner_id = fields.Many2one("res.partner")
     book_qty = fields.Float(string="Book Quantity", digits="Product Unit of Measure")
-    counted_qty = fields.Float(string="Counted Quantity", digits="Product Unit of Measure")
+    counted_qty = fields.Float(
+        string="Counted Quantity", digits="Product Unit of Measure"
+    )
     difference_qty = fields.Float(string="Difference", digits="Product Unit of Measure")
     unit_cost = fields.Float(digits="Product Price")
     currency_id = fields.Many2one(related="adjustment_id.currency_id")

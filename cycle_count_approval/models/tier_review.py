@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 ADJUSTMENT_MODEL = "cycle.count.adjustment"
@@ -29,15 +29,16 @@ class TierReview(models.Model):
                     )
         return super().write(vals)
 
-    def unlink(self):
-        if not self.env.su and not self.env.user.has_group(
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_adjustment_reviews(self):
+        if self.env.su or self.env.user.has_group(
             "cycle_count_planning.group_cycle_count_manager"
         ):
-            if any(review.model == ADJUSTMENT_MODEL for review in self):
-                raise AccessError(
-                    self.env._(
-                        "Only a cycle count manager can restart the approval of "
-                        "an adjustment."
-                    )
+            return
+        if any(review.model == ADJUSTMENT_MODEL for review in self):
+            raise AccessError(
+                self.env._(
+                    "Only a cycle count manager can restart the approval of an "
+                    "adjustment."
                 )
-        return super().unlink()
+            )

@@ -16,7 +16,9 @@ class TestApproval(CycleCountCase):
         cls.supervisor_tier = cls.env.ref(
             "cycle_count_approval.tier_definition_adjustment_supervisor"
         )
-        cls.finance_tier = cls.env.ref("cycle_count_approval.tier_definition_adjustment_finance")
+        cls.finance_tier = cls.env.ref(
+            "cycle_count_approval.tier_definition_adjustment_finance"
+        )
         cls.director_tier = cls.env.ref(
             "cycle_count_approval.tier_definition_adjustment_director"
         )
@@ -92,7 +94,9 @@ class TestApproval(CycleCountCase):
         adjustment.with_user(self.finance).validate_tier()
         self.assertEqual(adjustment.state, "to_approve")
         adjustment.with_user(self.manager).validate_tier()
-        self.assertEqual(reviews.mapped("done_by"), self.supervisor | self.finance | self.manager)
+        self.assertEqual(
+            reviews.mapped("done_by"), self.supervisor | self.finance | self.manager
+        )
         self.assertIn(adjustment.state, ("approved", "posted"))
 
     def test_a_counter_never_approves_their_own_count(self):
@@ -109,7 +113,9 @@ class TestApproval(CycleCountCase):
         with self.assertRaises(AccessError):
             adjustment.with_user(self.supervisor).reject_tier()
         with self.assertRaises(AccessError):
-            adjustment.review_ids.with_user(self.supervisor).write({"status": "approved"})
+            adjustment.review_ids.with_user(self.supervisor).write(
+                {"status": "approved"}
+            )
         self.assertEqual(adjustment.state, "to_approve")
         adjustment.with_user(supervisor_2).validate_tier()
         self.assertIn(adjustment.state, ("approved", "posted"))
@@ -130,7 +136,9 @@ class TestApproval(CycleCountCase):
         self.assertEqual(first.review_ids.status, "rejected")
         self.assertEqual(task.state, "in_progress")
         # The recount finds the apple after all.
-        line = task.line_ids.filtered(lambda l: l.product_id == self.product_apple)
+        line = task.line_ids.filtered(
+            lambda line: line.product_id == self.product_apple
+        )
         line.with_user(self.counter).counted_qty = 10
         task.with_user(self.counter).action_mark_counted()
         self.assertEqual(task.state, "done")
@@ -145,6 +153,6 @@ class TestApproval(CycleCountCase):
     def test_approved_adjustment_cannot_be_deleted(self):
         adjustment = self._counted_task(apple=9).adjustment_ids
         adjustment.with_user(self.supervisor).validate_tier()
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
             adjustment.with_user(self.manager).unlink()
         self.assertTrue(adjustment.exists())

@@ -22,9 +22,18 @@ class CycleCountAccuracyReport(models.Model):
     # Flushed before the view is read.
     _depends = {
         "cycle.count.line": [
-            "counted_at", "task_id", "counter_id", "location_id", "product_id",
-            "reason_id", "is_counted", "has_difference", "book_qty", "counted_qty",
-            "unit_cost", "variance_value",
+            "counted_at",
+            "task_id",
+            "counter_id",
+            "location_id",
+            "product_id",
+            "reason_id",
+            "is_counted",
+            "has_difference",
+            "book_qty",
+            "counted_qty",
+            "unit_cost",
+            "variance_value",
         ],
         "cycle.count.task": ["state", "warehouse_id", "company_id"],
         "product.product": ["product_tmpl_id"],

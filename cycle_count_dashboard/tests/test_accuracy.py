@@ -100,4 +100,6 @@ class TestAccuracy(CycleCountCase):
         with self.assertRaises(AccessError):
             self.env["cycle.count.accuracy.report"].with_user(self.counter).search([])
         report = self.env["cycle.count.accuracy.report"].with_user(self.supervisor)
-        self.assertEqual(report.search_count([("warehouse_id", "=", self.warehouse.id)]), 4)
+        self.assertEqual(
+            report.search_count([("warehouse_id", "=", self.warehouse.id)]), 4
+        )

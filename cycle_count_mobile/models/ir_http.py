@@ -6,6 +6,14 @@ from odoo import models
 from odoo.http import request
 
 
+def api_error(status, code, message):
+    """An HTTP error whose body is the API's JSON error document."""
+    response = request.make_json_response(
+        {"error": {"code": code, "message": message}}, status=status
+    )
+    return werkzeug.exceptions.HTTPException(response=response)
+
+
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
@@ -15,22 +23,31 @@ class IrHttp(models.AbstractModel):
 
         Session calls must send JSON (``Content-Type: application/json``): a
         cross-site form cannot, so the session cannot be ridden (CSRF)."""
+        env = request.env
         header = request.httprequest.headers.get("Authorization") or ""
         match = re.match(r"^bearer\s+(.+)$", header, re.IGNORECASE)
         if match:
-            uid = request.env["res.users.apikeys"]._check_credentials(
+            uid = env["res.users.apikeys"]._check_credentials(
                 scope="rpc", key=match.group(1)
             )
             if not uid:
-                raise werkzeug.exceptions.Unauthorized("Invalid API key")
+                raise api_error(
+                    401, "unauthorized", env._("This API key is not valid (any more).")
+                )
             request.update_env(user=uid)
-        elif not request.env.uid or request.env.uid in cls._get_public_users():
-            raise werkzeug.exceptions.Unauthorized(
-                'Authenticate with an Odoo API key: "Authorization: Bearer <key>".'
+        elif not env.uid or env.uid in cls._get_public_users():
+            raise api_error(
+                401,
+                "unauthorized",
+                env._(
+                    'Authenticate with an Odoo API key: "Authorization: Bearer <key>".'
+                ),
             )
         elif request.httprequest.mimetype != "application/json":
-            raise werkzeug.exceptions.UnsupportedMediaType(
-                "Send JSON (Content-Type: application/json)."
+            raise api_error(
+                415,
+                "unsupported_media_type",
+                env._("Send JSON (Content-Type: application/json)."),
             )
         user = request.env.user
         request.update_context(lang=user.lang, allowed_company_ids=user.company_ids.ids)

@@ -16,7 +16,7 @@ class TestCountApi(CycleCountTestMixin, HttpCase):
         cls._setup_cycle_count()
         cls.task = cls.env["cycle.count.planner"]._plan(cls._create_rule())
         cls.line_apple, cls.line_bolt = (
-            cls.task.line_ids.filtered(lambda l, p=p: l.product_id == p)
+            cls.task.line_ids.filtered(lambda line, p=p: line.product_id == p)
             for p in (cls.product_apple, cls.product_bolt)
         )
         second = cls.env["stock.warehouse"].create(
@@ -34,7 +34,9 @@ class TestCountApi(CycleCountTestMixin, HttpCase):
             ._generate(None, "PDA 7", datetime.now() + timedelta(days=30))
         )
 
-    def _post(self, task_id, body, key=None, content_type="application/json", raw=False):
+    def _post(
+        self, task_id, body, key=None, content_type="application/json", raw=False
+    ):
         headers = {"Content-Type": content_type}
         if key:
             headers["Authorization"] = f"Bearer {key}"
@@ -49,7 +51,12 @@ class TestCountApi(CycleCountTestMixin, HttpCase):
     def test_counts_with_an_api_key(self):
         response = self._post(
             self.task.id,
-            {"counts": [{"line_id": self.line_apple.id, "quantity": 9}, {"line_id": self.line_bolt.id, "quantity": 50}]},
+            {
+                "counts": [
+                    {"line_id": self.line_apple.id, "quantity": 9},
+                    {"line_id": self.line_bolt.id, "quantity": 50},
+                ]
+            },
             key=self.api_key,
         )
         self.assertEqual(response.status_code, 200, response.text)
@@ -64,7 +71,9 @@ class TestCountApi(CycleCountTestMixin, HttpCase):
 
     def test_counts_with_the_web_session(self):
         self.authenticate("cc_counter", "cc_counter")
-        response = self._post(self.task.id, {"counts": [{"line_id": self.line_apple.id, "quantity": 10}]})
+        response = self._post(
+            self.task.id, {"counts": [{"line_id": self.line_apple.id, "quantity": 10}]}
+        )
         self.assertEqual(response.status_code, 200, response.text)
         self.assertTrue(self.line_apple.is_counted)
 
@@ -78,26 +87,53 @@ class TestCountApi(CycleCountTestMixin, HttpCase):
             raw=True,
         )
         self.assertEqual(response.status_code, 415)
+        self.assertEqual(response.json()["error"]["code"], "unsupported_media_type")
         self._assert_nothing_counted()
 
     def test_authentication_is_required(self):
-        response = self._post(self.task.id, {"counts": [{"line_id": self.line_apple.id, "quantity": 1}]})
-        self.assertEqual(response.status_code, 401)
         response = self._post(
-            self.task.id, {"counts": [{"line_id": self.line_apple.id, "quantity": 1}]}, key="not-a-key"
+            self.task.id, {"counts": [{"line_id": self.line_apple.id, "quantity": 1}]}
         )
         self.assertEqual(response.status_code, 401)
+        self.assertIn("API key", response.json()["error"]["message"])
+        response = self._post(
+            self.task.id,
+            {"counts": [{"line_id": self.line_apple.id, "quantity": 1}]},
+            key="not-a-key",
+        )
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"]["code"], "unauthorized")
         self._assert_nothing_counted()
 
     def test_bad_input_is_refused_and_nothing_written(self):
         cases = [
             ("{not json", 400, "malformed_json", True),
             ("[1, 2]", 400, "malformed_json", True),
-            ({"counts": [{"line_id": self.line_apple.id, "quantity": -3}]}, 422, "invalid_count", False),
-            ({"counts": [{"line_id": self.line_apple.id, "quantity": "three"}]}, 422, "invalid_count", False),
-            ({"counts": [{"line_id": 987654321, "quantity": 1}]}, 422, "invalid_count", False),
             (
-                {"counts": [{"line_id": self.line_bolt.id, "quantity": 50}, {"line_id": self.other_task.line_ids[0].id, "quantity": 1}]},
+                {"counts": [{"line_id": self.line_apple.id, "quantity": -3}]},
+                422,
+                "invalid_count",
+                False,
+            ),
+            (
+                {"counts": [{"line_id": self.line_apple.id, "quantity": "three"}]},
+                422,
+                "invalid_count",
+                False,
+            ),
+            (
+                {"counts": [{"line_id": 987654321, "quantity": 1}]},
+                422,
+                "invalid_count",
+                False,
+            ),
+            (
+                {
+                    "counts": [
+                        {"line_id": self.line_bolt.id, "quantity": 50},
+                        {"line_id": self.other_task.line_ids[0].id, "quantity": 1},
+                    ]
+                },
                 422,
                 "invalid_count",
                 False,
@@ -117,14 +153,20 @@ class TestCountApi(CycleCountTestMixin, HttpCase):
         self.assertFalse(self.other_task.line_ids.filtered("is_counted"))
 
     def test_unknown_task_and_closed_task(self):
-        response = self._post(987654321, {"counts": [{"line_id": 1, "quantity": 1}]}, key=self.api_key)
+        response = self._post(
+            987654321, {"counts": [{"line_id": 1, "quantity": 1}]}, key=self.api_key
+        )
         self.assertEqual(response.status_code, 404)
         self.task.sudo().state = "done"
         response = self._post(
-            self.task.id, {"counts": [{"line_id": self.line_apple.id, "quantity": 1}]}, key=self.api_key
+            self.task.id,
+            {"counts": [{"line_id": self.line_apple.id, "quantity": 1}]},
+            key=self.api_key,
         )
         self.assertEqual(response.status_code, 409, response.text)
-        self.assertIn("no longer open for counting", response.json()["error"]["message"])
+        self.assertIn(
+            "no longer open for counting", response.json()["error"]["message"]
+        )
         self.assertFalse(self.line_apple.is_counted)
 
     def test_another_counters_task_is_forbidden(self):
@@ -142,4 +184,6 @@ class TestCountApi(CycleCountTestMixin, HttpCase):
         self.counter.lang = "zh_CN"
         response = self._post(self.task.id, "{not json", key=self.api_key, raw=True)
         self.assertEqual(response.status_code, 400)
-        self.assertIn("JSON", response.json()["error"]["message"])
+        self.assertEqual(
+            response.json()["error"]["message"], "请求正文不是有效的 JSON。"
+        )

@@ -1,5 +1,7 @@
-from . import cycle_count_reason
-from . import cycle_count_rule
-from . import cycle_count_task
-from . import cycle_count_line
-from . import cycle_count_planner
+from . import (
+    cycle_count_line,
+    cycle_count_planner,
+    cycle_count_reason,
+    cycle_count_rule,
+    cycle_count_task,
+)

@@ -5,7 +5,13 @@ from odoo.tools import SQL, float_compare, float_is_zero
 # What a counter may write on a line of their own task.
 COUNTER_WRITABLE_LINE_FIELDS = {"counted_qty", "reason_id", "note", "attachment_ids"}
 # Fields computed by the count itself, never typed in.
-COUNT_SNAPSHOT_FIELDS = {"is_counted", "counted_at", "counter_id", "book_qty", "unit_cost"}
+COUNT_SNAPSHOT_FIELDS = {
+    "is_counted",
+    "counted_at",
+    "counter_id",
+    "book_qty",
+    "unit_cost",
+}
 REVIEWER_GROUPS = (
     "cycle_count_planning.group_cycle_count_supervisor,"
     "cycle_count_planning.group_cycle_count_finance"
@@ -101,7 +107,7 @@ class CycleCountLine(models.Model):
         help="Difference × unit cost: positive for a gain, negative for a loss.",
     )
     has_difference = fields.Boolean(compute="_compute_difference", store=True)
-    reason_id = fields.Many2one("cycle.count.reason", string="Reason")
+    reason_id = fields.Many2one("cycle.count.reason")
     counter_id = fields.Many2one(
         "res.users", string="Counted By", readonly=True, copy=False
     )
@@ -150,9 +156,14 @@ class CycleCountLine(models.Model):
     @api.constrains("counted_qty")
     def _check_counted_qty(self):
         for line in self:
-            if float_compare(
-                line.counted_qty, 0.0, precision_rounding=line.product_id.uom_id.rounding
-            ) < 0:
+            if (
+                float_compare(
+                    line.counted_qty,
+                    0.0,
+                    precision_rounding=line.product_id.uom_id.rounding,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "The counted quantity of %(line)s cannot be negative "
@@ -266,7 +277,14 @@ class CycleCountLine(models.Model):
         if not self:
             return
         self.flush_recordset(
-            ["counted_at", "location_id", "product_id", "lot_id", "package_id", "owner_id"]
+            [
+                "counted_at",
+                "location_id",
+                "product_id",
+                "lot_id",
+                "package_id",
+                "owner_id",
+            ]
         )
         self.env["stock.move.line"].flush_model()
         self.env["stock.quant"].flush_model()

@@ -18,7 +18,7 @@ class CycleCountPlanner(models.AbstractModel):
     def _rule_items_sql(self, rule):
         """The (location, product, lot, package, owner) items a rule selects."""
         products = self.env["product.product"]._search(
-            rule._get_product_domain() + [("is_storable", "=", True)]
+            [*rule._get_product_domain(), ("is_storable", "=", True)]
         )
         scope = rule.location_ids or rule.warehouse_id.view_location_id
         return SQL(

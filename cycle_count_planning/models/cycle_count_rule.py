@@ -117,7 +117,7 @@ class CycleCountRule(models.Model):
     @api.model
     def _cron_plan_counts(self):
         # The cron plans for every company: it reads the rules as superuser.
-        rules = self.sudo().search([])
-        for company in rules.company_id:
-            company_rules = rules.filtered(lambda r, c=company: r.company_id == c)
-            self.env["cycle.count.planner"].with_company(company)._plan(company_rules)
+        for company, rules in self.sudo()._read_group(
+            [("active", "=", True)], ["company_id"], ["id:recordset"]
+        ):
+            self.env["cycle.count.planner"].with_company(company)._plan(rules)

@@ -147,9 +147,9 @@ class CycleCountTask(models.Model):
                         "Task %(task)s is %(state)s: only a task to do or in progress "
                         "can be marked as counted.",
                         task=task.name,
-                        state=dict(task._fields["state"]._description_selection(self.env))[
-                            task.state
-                        ],
+                        state=dict(
+                            task._fields["state"]._description_selection(self.env)
+                        )[task.state],
                     )
                 )
             if not task.line_ids:
@@ -286,8 +286,5 @@ class CycleCountTask(models.Model):
                 self.env._("The same line appears twice in one batch of counts.")
             )
         return lines._record_counts(
-            [
-                (line, qty, None)
-                for line, (_lid, qty) in zip(lines, wanted, strict=True)
-            ]
+            [(line, qty, None) for line, (_lid, qty) in zip(lines, wanted, strict=True)]
         )

@@ -1,4 +1,1 @@
-from . import test_planning
-from . import test_counting
-from . import test_access
-from . import test_tour
+from . import test_access, test_counting, test_planning, test_tour

@@ -22,7 +22,11 @@ class CycleCountTestMixin:
         cls.stock_location = cls.warehouse.lot_stock_id
         cls.bin_a, cls.bin_b, cls.bin_c = env["stock.location"].create(
             [
-                {"name": name, "location_id": cls.stock_location.id, "usage": "internal"}
+                {
+                    "name": name,
+                    "location_id": cls.stock_location.id,
+                    "usage": "internal",
+                }
                 for name in ("A-01", "A-02", "B-01")
             ]
         )
@@ -54,7 +58,11 @@ class CycleCountTestMixin:
             }
         )
         cls.lot_1 = env["stock.lot"].create(
-            {"name": "GLU-001", "product_id": cls.product_lot.id, "company_id": company.id}
+            {
+                "name": "GLU-001",
+                "product_id": cls.product_lot.id,
+                "company_id": company.id,
+            }
         )
         quant = env["stock.quant"].sudo()
         quant._update_available_quantity(cls.product_apple, cls.bin_a, 10)
@@ -63,7 +71,10 @@ class CycleCountTestMixin:
         quant._update_available_quantity(
             cls.product_lot, cls.bin_c, 20, lot_id=cls.lot_1
         )
-        user_values = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        user_values = {
+            "company_id": company.id,
+            "company_ids": [Command.set(company.ids)],
+        }
         cls.counter = new_test_user(
             env, login="cc_counter", name="Carl Counter", groups=COUNTER, **user_values
         )
@@ -71,7 +82,11 @@ class CycleCountTestMixin:
             env, login="cc_counter2", name="Cleo Counter", groups=COUNTER, **user_values
         )
         cls.supervisor = new_test_user(
-            env, login="cc_supervisor", name="Sam Supervisor", groups=SUPERVISOR, **user_values
+            env,
+            login="cc_supervisor",
+            name="Sam Supervisor",
+            groups=SUPERVISOR,
+            **user_values,
         )
         cls.finance = new_test_user(
             env, login="cc_finance", name="Fay Finance", groups=FINANCE, **user_values

@@ -44,13 +44,15 @@ class TestAccess(CycleCountCase):
                 "user_id": cls.counter_b.id,
             }
         )
-        cls.task_b = cls.env["cycle.count.planner"].with_company(cls.company_b)._plan(
-            cls.rule_b
+        cls.task_b = (
+            cls.env["cycle.count.planner"].with_company(cls.company_b)._plan(cls.rule_b)
         )
 
     def test_planning_stays_within_the_rule_company(self):
         self.assertEqual(self.task_b.company_id, self.company_b)
-        self.assertEqual(self.task_b.line_ids.location_id, self.warehouse_b.lot_stock_id)
+        self.assertEqual(
+            self.task_b.line_ids.location_id, self.warehouse_b.lot_stock_id
+        )
         self.assertNotIn(self.warehouse_b.lot_stock_id, self.task.line_ids.location_id)
 
     def test_counter_sees_only_their_own_tasks(self):
@@ -94,8 +96,12 @@ class TestAccess(CycleCountCase):
                 {"name": "Nope", "warehouse_id": self.warehouse.id}
             )
         with self.assertRaises(AccessError):
-            self.env["cycle.count.reason"].with_user(self.supervisor).create({"name": "Nope"})
-        rule = self.env["cycle.count.rule"].with_user(self.manager).create(
-            {"name": "Fine", "warehouse_id": self.warehouse.id}
+            self.env["cycle.count.reason"].with_user(self.supervisor).create(
+                {"name": "Nope"}
+            )
+        rule = (
+            self.env["cycle.count.rule"]
+            .with_user(self.manager)
+            .create({"name": "Fine", "warehouse_id": self.warehouse.id})
         )
         self.assertEqual(rule.company_id, self.company)

@@ -15,7 +15,7 @@ class TestCounting(CycleCountCase):
         cls.rule = cls._create_rule()
         cls.task = cls.env["cycle.count.planner"]._plan(cls.rule)
         cls.line_apple = cls.task.line_ids.filtered(
-            lambda l: l.product_id == cls.product_apple
+            lambda line: line.product_id == cls.product_apple
         )
 
     def _deliver(self, product, location, quantity):
@@ -51,7 +51,9 @@ class TestCounting(CycleCountCase):
         self.assertNotIn("book_qty", arch)
         self.assertIn("counted_qty", arch)
         # The supervisor does see them.
-        self.assertIn("book_qty", self.line_apple.with_user(self.supervisor).fields_get())
+        self.assertIn(
+            "book_qty", self.line_apple.with_user(self.supervisor).fields_get()
+        )
 
     def test_count_records_book_quantity_cost_and_counter(self):
         self.line_apple.with_user(self.counter).counted_qty = 8
@@ -123,7 +125,9 @@ class TestCounting(CycleCountCase):
 
     def test_counter_edits_counts_through_the_task_form(self):
         task = self.task.with_user(self.counter)
-        task.write({"line_ids": [Command.update(self.line_apple.id, {"counted_qty": 9})]})
+        task.write(
+            {"line_ids": [Command.update(self.line_apple.id, {"counted_qty": 9})]}
+        )
         self.assertEqual(self.line_apple.counted_qty, 9)
         self.assertEqual(self.line_apple.counter_id, self.counter)
 
@@ -142,30 +146,47 @@ class TestCounting(CycleCountCase):
 
     def test_submit_counts_refuses_a_bad_batch_whole(self):
         task = self.task.with_user(self.counter)
-        line_bolt = self.task.line_ids.filtered(lambda l: l.product_id == self.product_bolt)
+        line_bolt = self.task.line_ids.filtered(
+            lambda line: line.product_id == self.product_bolt
+        )
         bad_batches = [
             ([], "non-empty list"),
             ("nope", "non-empty list"),
             ([42], "must be an object"),
             ([{"line_id": "x", "quantity": 1}], "line_id must be an integer"),
             ([{"line_id": line_bolt.id, "quantity": "1"}], "quantity must be a number"),
-            ([{"line_id": line_bolt.id, "quantity": True}], "quantity must be a number"),
             (
-                [{"line_id": line_bolt.id, "quantity": 1}, {"line_id": self.line_apple.id, "quantity": -2}],
+                [{"line_id": line_bolt.id, "quantity": True}],
+                "quantity must be a number",
+            ),
+            (
+                [
+                    {"line_id": line_bolt.id, "quantity": 1},
+                    {"line_id": self.line_apple.id, "quantity": -2},
+                ],
                 "cannot be negative",
             ),
             ([{"line_id": 999999999, "quantity": 1}], "not a line of task"),
             (
-                [{"line_id": line_bolt.id, "quantity": 1}, {"line_id": line_bolt.id, "quantity": 2}],
+                [
+                    {"line_id": line_bolt.id, "quantity": 1},
+                    {"line_id": line_bolt.id, "quantity": 2},
+                ],
                 "twice",
             ),
         ]
         for counts, message in bad_batches:
-            with self.subTest(counts=counts), self.assertRaisesRegex(ValidationError, message):
+            with (
+                self.subTest(counts=counts),
+                self.assertRaisesRegex(ValidationError, message),
+            ):
                 task.submit_counts(counts)
         self.assertFalse(self.task.line_ids.filtered("is_counted"))
         lines = task.submit_counts(
-            [{"line_id": line_bolt.id, "quantity": 48}, {"line_id": self.line_apple.id, "quantity": 10.0}]
+            [
+                {"line_id": line_bolt.id, "quantity": 48},
+                {"line_id": self.line_apple.id, "quantity": 10.0},
+            ]
         )
         self.assertEqual(lines, line_bolt | self.line_apple)
         self.assertEqual(line_bolt.difference_qty, -2)

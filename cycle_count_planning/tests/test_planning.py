@@ -34,7 +34,8 @@ class TestPlanning(CycleCountCase):
         self.assertEqual(tasks.line_ids.rule_ids, rule)
         # Lines follow the walking route: by location, then product.
         self.assertEqual(
-            [line.location_id.name for line in tasks.line_ids], ["A-01", "A-01", "A-02", "B-01"]
+            [line.location_id.name for line in tasks.line_ids],
+            ["A-01", "A-01", "A-02", "B-01"],
         )
 
     def test_an_item_in_an_open_task_is_not_planned_again(self):
@@ -71,7 +72,10 @@ class TestPlanning(CycleCountCase):
     def test_odoo_inventory_adjustments_count_as_history(self):
         """An item counted with Odoo's own Physical Inventory is not due again."""
         quant = self.env["stock.quant"].search(
-            [("product_id", "=", self.product_apple.id), ("location_id", "=", self.bin_a.id)]
+            [
+                ("product_id", "=", self.product_apple.id),
+                ("location_id", "=", self.bin_a.id),
+            ]
         )
         quant.with_context(inventory_mode=True).inventory_quantity = 9
         quant.action_apply_inventory()
@@ -82,7 +86,10 @@ class TestPlanning(CycleCountCase):
 
     def test_history_older_than_frequency_is_due(self):
         quant = self.env["stock.quant"].search(
-            [("product_id", "=", self.product_apple.id), ("location_id", "=", self.bin_a.id)]
+            [
+                ("product_id", "=", self.product_apple.id),
+                ("location_id", "=", self.bin_a.id),
+            ]
         )
         quant.with_context(inventory_mode=True).inventory_quantity = 9
         quant.action_apply_inventory()
@@ -111,7 +118,9 @@ class TestPlanning(CycleCountCase):
         )
         with freeze_time("2026-03-01 09:00:00"):
             task = self._plan(monthly | weekly, today=fields.Date.to_date("2026-03-01"))
-            bolt_line = task.line_ids.filtered(lambda l: l.product_id == self.product_bolt)
+            bolt_line = task.line_ids.filtered(
+                lambda line: line.product_id == self.product_bolt
+            )
             self.assertEqual(bolt_line.rule_ids, monthly | weekly)
             self._count(
                 task,
@@ -152,7 +161,9 @@ class TestPlanning(CycleCountCase):
     def test_cron_plans_every_company(self):
         rule = self._create_rule()
         self.env["cycle.count.rule"]._cron_plan_counts()
-        tasks = self.env["cycle.count.task"].search([("warehouse_id", "=", self.warehouse.id)])
+        tasks = self.env["cycle.count.task"].search(
+            [("warehouse_id", "=", self.warehouse.id)]
+        )
         self.assertEqual(len(tasks.line_ids), 4)
         self.assertEqual(tasks.line_ids.rule_ids, rule)
 

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Runs every test of the suite and ends with a line "N passed, N failed".
+#   1. static checks (pre-commit: ruff, ruff-format, pylint-odoo, XML) and the
+#      tests that need no Odoo (checks/), in a virtualenv of their own;
+#   2. with `odoo` on PATH: a fresh database with the five addons installed
+#      (no demo data), every Odoo test of the suite under pytest-odoo, browser
+#      tours in headless Chromium included, the log scanned for ERRORs, and the
+#      Chinese translations checked against a fresh export of every term.
+# Without `odoo` on PATH, step 2 is reported as not run, never as passed.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+passed=0
+failed=0
+failures=()
+add_result() { passed=$((passed + $1)); failed=$((failed + $2)); }
+fail() { failed=$((failed + 1)); failures+=("$1"); warn "$1"; }
+
+# Counts from a JUnit XML report: "tests failures errors skipped".
+junit_counts() {
+    python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+print(*(sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")))
+PY
+}
+
+# --- 1. Static checks and tests without Odoo --------------------------------
+say "Static checks"
+if [ ! -x .venv/bin/pre-commit ] || ! .venv/bin/python -c 'import polib, pytest' 2>/dev/null; then
+    python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt
+fi
+for hook in ruff ruff-format pylint-odoo oca-checks-odoo-module oca-checks-po xml-well-formed trailing-whitespace; do
+    if .venv/bin/pre-commit run "$hook" --all-files >"$VAR/pre-commit-$hook.log" 2>&1; then
+        add_result 1 0
+    else
+        cat "$VAR/pre-commit-$hook.log"
+        fail "static check failed: $hook"
+    fi
+done
+
+say "Tests that need no Odoo (checks/)"
+.venv/bin/python -m pytest checks -q -p no:cacheprovider --junitxml="$VAR/checks.xml" || true
+if [ -f "$VAR/checks.xml" ]; then
+    read -r t f e s < <(junit_counts "$VAR/checks.xml")
+    add_result $((t - f - e - s)) $((f + e + s))
+    [ $((f + e + s)) -eq 0 ] || failures+=("checks/: $f failed, $e errors, $s skipped")
+else
+    fail "checks/ did not run"
+fi
+
+# --- 2. Odoo tests -------------------------------------------------------------
+finish() {
+    echo
+    if [ ${#failures[@]} -gt 0 ]; then
+        warn "Failures:"
+        printf '  - %s\n' "${failures[@]}" >&2
+    fi
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+ODOO_PY=$(odoo_python) || ODOO_PY=""
+if [ -z "$ODOO_PY" ]; then
+    odoo_tests=$(grep -rlE "^class .*\((.*Case|.*Common)" cycle_count_*/tests --include='test_*.py' | wc -l)
+    echo
+    warn "No Odoo 18 found: 'odoo' is not on PATH (or is not Odoo 18.0)."
+    warn "NOT RUN: the Odoo tests ($odoo_tests test files: TransactionCase, HttpCase and browser tours)"
+    warn "and the translation check against Odoo's export. Only the static checks and checks/ ran."
+    finish
+fi
+
+say "Odoo: $(odoo --version 2>/dev/null) with $ODOO_PY"
+ensure_runtime_packages || fail "could not install the OCA addons"
+ensure_python_packages "pytest_odoo=pytest-odoo==2.3.*" "odoo_test_helper=odoo-test-helper>=2.1" \
+    "websocket=websocket-client>=1.6" "freezegun=freezegun>=1.2" \
+    || fail "could not install the test requirements (requirements-test.txt)"
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && ! command -v google-chrome >/dev/null; then
+    say "Installing Chromium for the browser tours (Debian package)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+        || fail "Chromium is missing and could not be installed: browser tours cannot run"
+fi
+"$ODOO_PY" -c 'import websocket' 2>/dev/null || fail "websocket-client is missing: browser tours cannot run"
+ensure_postgres || { fail "no PostgreSQL reachable on localhost"; finish; }
+
+ADDONS_PATH=$(addons_path)
+DB="cc_test_$(date +%Y%m%d_%H%M%S)_$$"
+read -r -a DB_ARGS <<<"$(odoo_db_args)"
+INSTALL_LOG="$VAR/install.log"
+TEST_LOG="$VAR/odoo-tests.log"
+rm -f "$INSTALL_LOG" "$TEST_LOG"
+cleanup() { [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$DB" >/dev/null 2>&1; }
+trap cleanup EXIT
+
+say "Installing the five addons into a fresh database $DB (no demo data)"
+if odoo "${DB_ARGS[@]}" -d "$DB" -i "$ADDONS" --without-demo=all --stop-after-init \
+        --addons-path="$ADDONS_PATH" --logfile="$INSTALL_LOG" --log-level=info; then
+    add_result 1 0
+else
+    tail -n 40 "$INSTALL_LOG"
+    fail "installing the addons failed"
+    finish
+fi
+
+say "Odoo tests (pytest-odoo, HTTP server and browser tours included)"
+"$ODOO_PY" -m pytest cycle_count_*/tests \
+    --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
+    --odoo-log-level=info --odoo-extra=test-enable --odoo-extra=logfile="$TEST_LOG" \
+    "${DB_ARGS[@]/#--/--odoo-extra=}" \
+    -p no:cacheprovider -q -rfEs --durations=10 --junitxml="$VAR/odoo-tests.xml" || true
+if [ -f "$VAR/odoo-tests.xml" ]; then
+    read -r t f e s < <(junit_counts "$VAR/odoo-tests.xml")
+    add_result $((t - f - e - s)) $((f + e + s))
+    [ $((f + e + s)) -eq 0 ] || failures+=("Odoo tests: $f failed, $e errors, $s skipped (a skipped tour is a tour not run)")
+else
+    fail "the Odoo tests did not run"
+fi
+
+say "Scanning the logs for ERROR"
+errors=$(grep -hE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$INSTALL_LOG" "$TEST_LOG" 2>/dev/null || true)
+if [ -n "$errors" ]; then
+    echo "$errors" | head -n 50
+    fail "$(echo "$errors" | wc -l) ERROR line(s) in the Odoo log"
+else
+    add_result 1 0
+fi
+
+say "Chinese translations against a fresh export of every term"
+rm -rf "$VAR/pot" && mkdir -p "$VAR/pot"
+for addon in ${ADDONS//,/ }; do
+    odoo "${DB_ARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --i18n-export="$VAR/pot/$addon.pot" \
+        --modules="$addon" --language=en_US --log-level=warn --stop-after-init >/dev/null 2>&1 \
+        || fail "exporting the terms of $addon failed"
+done
+if .venv/bin/python checks/translations.py --pot-dir "$VAR/pot" $(echo "${ADDONS//,/ }"); then
+    add_result 1 0
+else
+    fail "translations are incomplete (see above)"
+fi
+
+finish
