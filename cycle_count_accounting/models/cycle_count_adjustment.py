@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
@@ -76,7 +76,10 @@ class CycleCountAdjustment(models.Model):
         the journal entries. Applying the difference (not the counted quantity)
         keeps right whatever moved between the count and the approval."""
         self._check_accounts()
-        for adjustment in self:
+        # Posting is the system's work once the approval is recorded (the reviews
+        # keep who approved): Odoo's average costing reads stock moves with the
+        # current user's rights, which the last approver may not have.
+        for adjustment in self.with_user(SUPERUSER_ID):
             adjustment = adjustment.with_company(adjustment.company_id)
             vals_list = [
                 line._prepare_stock_move_vals()
@@ -87,7 +90,7 @@ class CycleCountAdjustment(models.Model):
                     precision_rounding=line.product_id.uom_id.rounding,
                 )
             ]
-            moves = self.env["stock.move"].create(vals_list)
+            moves = adjustment.env["stock.move"].create(vals_list)
             moves._action_done()
             adjustment._action_posted()
             adjustment.message_post(

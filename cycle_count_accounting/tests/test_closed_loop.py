@@ -133,3 +133,65 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.company.cycle_count_gain_account_id = self.gain_account
         adjustment.with_user(self.supervisor).validate_tier()
         self.assertEqual(adjustment.state, "posted")
+
+    def test_valuation_and_ledger_agree_after_any_sequence_of_counts(self):
+        """Average cost, with receipts and deliveries between counts: after every
+        posting the stock valuation equals the valuation account's balance."""
+        self.category.property_cost_method = "average"
+        products = self.product_apple | self.product_bolt | self.product_chip
+        scenario = [
+            {"apple": 13, "bolt": 47, "chip": 4},  # gain, loss, exact
+            {"apple": 11, "bolt": 52, "chip": 6},
+            {"apple": 0, "bolt": 52, "chip": 5},
+        ]
+        for round_number, counts in enumerate(scenario):
+            with self.subTest(round=round_number):
+                # Stock keeps moving between the rounds, at a new purchase cost.
+                self.product_apple.standard_price = 10 + round_number
+                self._receive(self.product_apple, self.bin_a, 4)
+                self._deliver(self.product_bolt, self.bin_a, 2)
+                on_hand_apple = self._on_hand(self.product_apple, self.bin_a)
+                task = self._plan(
+                    self._create_rule(
+                        product_domain=f"[('id', 'in', {products.ids})]",
+                        frequency_days=1,
+                    ),
+                    today=f"2099-01-0{round_number + 1}",
+                )
+                self._count(
+                    task,
+                    {
+                        self.product_apple: counts["apple"],
+                        self.product_bolt: counts["bolt"],
+                        self.product_chip: counts["chip"],
+                    },
+                )
+                task.with_user(self.counter).action_mark_counted()
+                for adjustment in task.adjustment_ids:
+                    for user in (self.supervisor, self.finance, self.manager):
+                        if adjustment.with_user(user).can_review:
+                            adjustment.with_user(user).validate_tier()
+                    self.assertEqual(adjustment.state, "posted")
+                    for entry in adjustment.account_move_ids:
+                        self.assertAlmostEqual(sum(entry.line_ids.mapped("balance")), 0.0)
+                self.assertEqual(self._on_hand(self.product_apple, self.bin_a), counts["apple"])
+                self.assertNotEqual(on_hand_apple, counts["apple"])
+                # Every product valued on that account, the glue included.
+                layers = self.env["stock.valuation.layer"].search(
+                    [("product_id.categ_id", "=", self.category.id)]
+                )
+                self.assertAlmostEqual(
+                    sum(layers.mapped("value")),
+                    self._balance(self.valuation_account),
+                    places=2,
+                )
+
+    def test_without_approval_tier_the_counter_s_count_is_posted_at_once(self):
+        """No tier applies: marking counted posts at once, even though the counter
+        has no right on stock moves or journal entries."""
+        self.env["tier.definition"].search([("model", "=", "cycle.count.adjustment")]).active = False
+        self.category.property_cost_method = "average"
+        task = self._count_and_submit(apple=12)
+        self.assertEqual(task.adjustment_ids.state, "posted")
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 12)
+        self.assertEqual(self._balance(self.gain_account), -20)
