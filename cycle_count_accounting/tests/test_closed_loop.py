@@ -8,20 +8,6 @@ from .common import CycleCountAccountingCase
 class TestClosedLoop(CycleCountAccountingCase):
     """Book: apple 10 × 10, bolt 50 × 25, chip 4 × 400, glue lot 20 × 5."""
 
-    def _count_and_submit(self, apple=10, bolt=50, chip=4, glue=20):
-        task = self._plan(self._create_rule())
-        self._count(
-            task,
-            {
-                self.product_apple: apple,
-                self.product_bolt: bolt,
-                self.product_chip: chip,
-                (self.product_lot, self.lot_1): glue,
-            },
-        )
-        task.with_user(self.counter).action_mark_counted()
-        return task
-
     def _on_hand(self, product, location, lot=None):
         return self.env["stock.quant"]._get_available_quantity(
             product, location, lot_id=lot, strict=True, allow_negative=True
@@ -33,7 +19,7 @@ class TestClosedLoop(CycleCountAccountingCase):
         the gain and loss accounts, balanced; the books agree with valuation."""
         valuation_before = self._balance(self.valuation_account)
         self.assertEqual(valuation_before, 100 + 1250 + 1600 + 100)
-        task = self._count_and_submit(apple=12, bolt=46, chip=3)
+        task = self._counted_task(apple=12, bolt=46, chip=3)
         self.assertEqual(task.state, "counted")
         adjustment = task.adjustment_ids
         self.assertEqual(len(adjustment.line_ids), 3)
@@ -86,7 +72,7 @@ class TestClosedLoop(CycleCountAccountingCase):
         )
 
     def test_stock_moved_between_count_and_approval_stays_right(self):
-        task = self._count_and_submit(apple=12)
+        task = self._counted_task(apple=12)
         adjustment = task.adjustment_ids
         # 3 apples shipped after the count, before the approval.
         self._deliver(self.product_apple, self.bin_a, 3)
@@ -97,7 +83,7 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 9)
 
     def test_lot_and_gain_in_a_package_free_bin(self):
-        task = self._count_and_submit(glue=17)
+        task = self._counted_task(glue=17)
         task.adjustment_ids.with_user(self.supervisor).validate_tier()
         quant = self.env["stock.quant"].search(
             [
@@ -110,7 +96,7 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(self._balance(self.loss_account), 15)
 
     def test_counter_cannot_post(self):
-        task = self._count_and_submit(apple=9)
+        task = self._counted_task(apple=9)
         adjustment = task.adjustment_ids
         with self.assertRaises(AccessError):
             adjustment.with_user(self.counter).action_post()
@@ -121,7 +107,7 @@ class TestClosedLoop(CycleCountAccountingCase):
 
     def test_missing_accounts_block_the_approval_and_nothing_is_posted(self):
         self.company.cycle_count_gain_account_id = False
-        task = self._count_and_submit(apple=9)
+        task = self._counted_task(apple=9)
         adjustment = task.adjustment_ids
         with self.assertRaises(UserError) as caught:
             adjustment.with_user(self.supervisor).validate_tier()
@@ -173,8 +159,12 @@ class TestClosedLoop(CycleCountAccountingCase):
                             adjustment.with_user(user).validate_tier()
                     self.assertEqual(adjustment.state, "posted")
                     for entry in adjustment.account_move_ids:
-                        self.assertAlmostEqual(sum(entry.line_ids.mapped("balance")), 0.0)
-                self.assertEqual(self._on_hand(self.product_apple, self.bin_a), counts["apple"])
+                        self.assertAlmostEqual(
+                            sum(entry.line_ids.mapped("balance")), 0.0
+                        )
+                self.assertEqual(
+                    self._on_hand(self.product_apple, self.bin_a), counts["apple"]
+                )
                 self.assertNotEqual(on_hand_apple, counts["apple"])
                 # Every product valued on that account, the glue included.
                 layers = self.env["stock.valuation.layer"].search(
@@ -189,9 +179,11 @@ class TestClosedLoop(CycleCountAccountingCase):
     def test_without_approval_tier_the_counter_s_count_is_posted_at_once(self):
         """No tier applies: marking counted posts at once, even though the counter
         has no right on stock moves or journal entries."""
-        self.env["tier.definition"].search([("model", "=", "cycle.count.adjustment")]).active = False
+        self.env["tier.definition"].search(
+            [("model", "=", "cycle.count.adjustment")]
+        ).active = False
         self.category.property_cost_method = "average"
-        task = self._count_and_submit(apple=12)
+        task = self._counted_task(apple=12)
         self.assertEqual(task.adjustment_ids.state, "posted")
         self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 12)
         self.assertEqual(self._balance(self.gain_account), -20)

@@ -23,20 +23,6 @@ class TestApproval(CycleCountCase):
             "cycle_count_approval.tier_definition_adjustment_director"
         )
 
-    def _counted_task(self, apple=10, bolt=50, chip=4, glue=20, user=None):
-        task = self._plan(self._create_rule(user_id=(user or self.counter).id))
-        self._count(
-            task,
-            {
-                self.product_apple: apple,
-                self.product_bolt: bolt,
-                self.product_chip: chip,
-                (self.product_lot, self.lot_1): glue,
-            },
-        )
-        task.with_user(task.user_id).action_mark_counted()
-        return task
-
     def test_exact_count_needs_no_approval(self):
         task = self._counted_task()
         self.assertFalse(task.adjustment_ids)

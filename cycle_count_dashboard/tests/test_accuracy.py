@@ -8,20 +8,6 @@ from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 class TestAccuracy(CycleCountCase):
     """Book: apple 10 × 10, bolt 50 × 25, chip 4 × 400, glue lot 20 × 5."""
 
-    def _counted_task(self, apple, bolt, chip, glue):
-        task = self._plan(self._create_rule())
-        self._count(
-            task,
-            {
-                self.product_apple: apple,
-                self.product_bolt: bolt,
-                self.product_chip: chip,
-                (self.product_lot, self.lot_1): glue,
-            },
-        )
-        task.with_user(self.counter).action_mark_counted()
-        return task
-
     def _figures(self, groupby):
         return {
             group: (accuracy, value_accuracy, lines)
@@ -53,15 +39,7 @@ class TestAccuracy(CycleCountCase):
         second = self.env["cycle.count.planner"]._plan(
             self._create_rule(frequency_days=1), today="2099-01-01"
         )
-        self._count(
-            second,
-            {
-                self.product_apple: 12,
-                self.product_bolt: 46,
-                self.product_chip: 3,
-                (self.product_lot, self.lot_1): 20,
-            },
-        )
+        self._count_stock(second, apple=12, bolt=46, chip=3)
         second.with_user(self.counter).action_mark_counted()
         accuracy, value_accuracy, lines = self._figures("warehouse_id")[self.warehouse]
         self.assertEqual(lines, 8)
@@ -80,15 +58,7 @@ class TestAccuracy(CycleCountCase):
                 "product_id": self.product_apple.id,
             }
         )
-        self._count(
-            task,
-            {
-                self.product_apple: 10,
-                self.product_bolt: 50,
-                self.product_chip: 4,
-                (self.product_lot, self.lot_1): 20,
-            },
-        )
+        self._count_stock(task)
         empty.with_user(self.counter).counted_qty = 5
         task.with_user(self.counter).action_mark_counted()
         self.assertEqual(task.accuracy, 80.0)

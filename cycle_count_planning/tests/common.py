@@ -124,6 +124,26 @@ class CycleCountTestMixin:
             line.counted_qty = quantities[key]
         return task
 
+    def _count_stock(self, task, apple=10, bolt=50, chip=4, glue=20):
+        """Count the test stock (book: apple 10, bolt 50, chip 4, glue lot 20)."""
+        return self._count(
+            task,
+            {
+                self.product_apple: apple,
+                self.product_bolt: bolt,
+                self.product_chip: chip,
+                (self.product_lot, self.lot_1): glue,
+            },
+        )
+
+    def _counted_task(self, user=None, **counts):
+        """Plan every item for ``user`` (default: the counter), count it as
+        ``counts`` say (else as the books) and mark the task counted."""
+        task = self._plan(self._create_rule(user_id=(user or self.counter).id))
+        self._count_stock(task, **counts)
+        task.with_user(task.user_id).action_mark_counted()
+        return task
+
 
 class CycleCountCase(CycleCountTestMixin, TransactionCase):
     @classmethod

@@ -106,15 +106,7 @@ class TestCounting(CycleCountCase):
         self.assertEqual(self.task.state, "in_progress")
 
     def test_counts_are_frozen_once_counted(self):
-        self._count(
-            self.task,
-            {
-                self.product_apple: 9,
-                self.product_bolt: 50,
-                self.product_chip: 4,
-                (self.product_lot, self.lot_1): 20,
-            },
-        )
+        self._count_stock(self.task, apple=9, bolt=50, chip=4, glue=20)
         self.task.with_user(self.counter).action_mark_counted()
         self.assertEqual(self.task.state, "counted")
         with self.assertRaisesRegex(UserError, "no longer open for counting"):

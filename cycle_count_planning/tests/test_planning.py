@@ -54,15 +54,7 @@ class TestPlanning(CycleCountCase):
         rule = self._create_rule(frequency_days=30)
         with freeze_time("2026-03-01 09:00:00"):
             task = self._plan(rule, today=fields.Date.to_date("2026-03-01"))
-            self._count(
-                task,
-                {
-                    self.product_apple: 10,
-                    self.product_bolt: 50,
-                    self.product_chip: 4,
-                    (self.product_lot, self.lot_1): 20,
-                },
-            )
+            self._count_stock(task, apple=10, bolt=50, chip=4, glue=20)
             task.with_user(self.counter).action_mark_counted()
             task._action_done()
         self.assertFalse(self._plan(rule, today=fields.Date.to_date("2026-03-30")))
@@ -122,15 +114,7 @@ class TestPlanning(CycleCountCase):
                 lambda line: line.product_id == self.product_bolt
             )
             self.assertEqual(bolt_line.rule_ids, monthly | weekly)
-            self._count(
-                task,
-                {
-                    self.product_apple: 10,
-                    self.product_bolt: 50,
-                    self.product_chip: 4,
-                    (self.product_lot, self.lot_1): 20,
-                },
-            )
+            self._count_stock(task, apple=10, bolt=50, chip=4, glue=20)
             task.with_user(self.counter).action_mark_counted()
             task._action_done()
         due = self._plan(monthly | weekly, today=fields.Date.to_date("2026-03-08"))
