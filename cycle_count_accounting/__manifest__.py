@@ -13,4 +13,7 @@
         "views/cycle_count_adjustment_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "demo": [
+        "demo/cycle_count_accounting_demo.xml",
+    ],
 }

@@ -13,4 +13,7 @@
         "report/cycle_count_accuracy_report_views.xml",
         "views/cycle_count_task_views.xml",
     ],
+    "demo": [
+        "demo/cycle_count_demo_history.xml",
+    ],
 }

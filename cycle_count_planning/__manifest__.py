@@ -21,6 +21,12 @@
     ],
     "demo": [
         "demo/cycle_count_demo_users.xml",
+        "demo/cycle_count_demo_warehouse.xml",
+        "demo/stock.location.csv",
+        "demo/cycle_count_demo_products.xml",
+        "demo/product.template.csv",
+        "demo/product.supplierinfo.csv",
+        "demo/cycle_count_demo_rules.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,1 +1,2 @@
 from . import cycle_count_task
+from . import cycle_count_demo

@@ -38,6 +38,8 @@ class CycleCountAccuracyReport(models.Model):
         "cycle.count.task": ["state", "warehouse_id", "company_id"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id"],
+        "res.users": ["partner_id"],
+        "res.partner": ["tz"],
     }
 
     date = fields.Date(string="Counted On", readonly=True)
@@ -94,7 +96,9 @@ class CycleCountAccuracyReport(models.Model):
         return SQL(
             """
             SELECT l.id,
-                   (l.counted_at AT TIME ZONE 'UTC')::date AS date,
+                   -- the counter's calendar day, not UTC's
+                   (l.counted_at AT TIME ZONE 'UTC'
+                        AT TIME ZONE COALESCE(p.tz, 'UTC'))::date AS date,
                    l.task_id,
                    t.warehouse_id,
                    t.company_id,
@@ -118,6 +122,8 @@ class CycleCountAccuracyReport(models.Model):
               JOIN cycle_count_task t ON t.id = l.task_id
               JOIN product_product pp ON pp.id = l.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              LEFT JOIN res_users u ON u.id = l.counter_id
+              LEFT JOIN res_partner p ON p.id = u.partner_id
              WHERE l.is_counted AND t.state IN ('counted', 'done')
             """
         )

@@ -73,3 +73,15 @@ class TestAccuracy(CycleCountCase):
         self.assertEqual(
             report.search_count([("warehouse_id", "=", self.warehouse.id)]), 4
         )
+
+    def test_counts_fall_on_the_counter_s_calendar_day(self):
+        self.counter.tz = "Asia/Shanghai"
+        task = self._counted_task()
+        # 23:30 UTC is 07:30 the next morning in Shanghai.
+        task.line_ids.sudo().write({"counted_at": "2026-03-01 23:30:00"})
+        dates = (
+            self.env["cycle.count.accuracy.report"]
+            .search([("task_id", "=", task.id)])
+            .mapped("date")
+        )
+        self.assertEqual({str(date) for date in dates}, {"2026-03-02"})

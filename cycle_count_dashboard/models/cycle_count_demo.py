@@ -1,0 +1,660 @@
+"""Demo data: ninety days in the life of the Shenzhen DC.
+
+The master data (users, warehouse, bins, products, suppliers, planning rules) is
+plain demo XML/CSV. What happened to it (receipts, deliveries, cycle counts,
+approvals, postings) is generated here, day by day, with Odoo's stock machinery
+and the addons' own methods, so that dates, book quantities, valuation layers
+and journal entries agree with each other.
+"""
+
+import math
+import random
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from types import SimpleNamespace
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL
+
+SEED = 8848
+HISTORY_DAYS = 90
+MODULE = "cycle_count_planning"
+
+# Moments of a working day in Shenzhen (UTC+8), stored in UTC: approvals from
+# 09:00, receipts at 09:30, deliveries at 14:00, planning at 15:00, counts at 16:00.
+APPROVAL_TIME = time(1, 0)
+RECEIPT_TIME = time(1, 30)
+DELIVERY_TIME = time(6, 0)
+PLAN_TIME = time(7, 0)
+COUNT_TIME = time(8, 0)
+
+# The counting programme: days before today when each rule was switched on. The
+# planner ran weekly from the first of them (as the buyer's test asks: "weekly
+# count tasks from ABC class"); today's tasks are planned last.
+RULE_START = {
+    "rule_szdc_bulk": 63,
+    "rule_szdc_class_c": 56,
+    "rule_szdc_class_a": 42,
+    "rule_szdc_class_b": 42,
+}
+PLANNING_DAYS = range(63, 0, -7)
+# Counts are approved the morning after. The last weekly task of this counter is
+# counted yesterday, so its variances wait for the supervisor today.
+LATE_COUNTER = "user_counter2"
+
+# Demand: chance of an order line per item and day, days of demand one purchase
+# order covers, share of count lines that find a difference.
+ORDER_CHANCE = {"A": 0.30, "B": 0.12, "C": 0.04}
+COVER_DAYS = {"A": 21, "B": 35, "C": 60}
+VARIANCE_RATE = {"A": 0.04, "B": 0.06, "C": 0.08}
+# Most differences are a few units; some are a whole case gone or found.
+WHOLE_CASE_RATE = 0.2
+BULK_CATEGORIES = ("connectors", "power", "fasteners", "lighting")
+BULK_ITEMS_PER_BIN = 3
+
+# What a counter writes when stock is missing, or found in excess: (reason, note, weight).
+LOSS_CAUSES = (
+    ("reason_shipping_error", "Picked twice for one order line.", 4),
+    ("reason_damage", "Carton crushed in the rack; units scrapped.", 3),
+    ("reason_theft", "Missing from an opened carton.", 1),
+    ("reason_unknown", "", 2),
+)
+CHEMICAL_LOSS_CAUSES = (
+    ("reason_natural_loss", "Dried out or evaporated in opened containers.", 3),
+    ("reason_damage", "Leaking container scrapped.", 1),
+)
+SERIAL_LOSS_CAUSES = (
+    ("reason_shipping_error", "Serial not in the bin; shipped in another's place.", 2),
+    ("reason_theft", "Serial not in the bin; its box was found empty.", 1),
+)
+GAIN_CAUSES = (
+    ("reason_receiving_error", "The supplier shipped more than the receipt says.", 3),
+    ("reason_late_paperwork", "Customer return shelved before its paperwork.", 2),
+    ("reason_shipping_error", "Short-picked on an order; the rest stayed here.", 2),
+    ("reason_uom_error", "Receipt booked per box instead of per piece.", 1),
+)
+CASE_LOSS_CAUSES = (
+    ("reason_shipping_error", "A whole case left with another customer's order.", 1),
+)
+CASE_GAIN_CAUSES = (
+    ("reason_receiving_error", "A whole case received, never booked.", 1),
+)
+
+# Columns Odoo stamps with the current time, and tables whose new rows get a
+# creation date: moved back to the simulated moment after each step.
+STAMPED_COLUMNS = {
+    "stock_picking": ("date", "scheduled_date", "date_done"),
+    "stock_move": ("date",),
+    "stock_move_line": ("date",),
+    "stock_quant": ("in_date",),
+    "mail_message": ("date",),
+    "tier_review": ("reviewed_date",),
+    "cycle_count_task": ("date_counted", "date_done"),
+    "cycle_count_adjustment": ("date_approved", "date_posted"),
+}
+CREATED_TABLES = (
+    "stock_picking",
+    "stock_move",
+    "stock_move_line",
+    "stock_lot",
+    "stock_valuation_layer",
+    "account_move",
+    "cycle_count_task",
+    "cycle_count_adjustment",
+    "tier_review",
+)
+
+
+class DemoDataError(RuntimeError):
+    """The demo data contradicts itself: a bug to fix here, not a user's mistake
+    (hence not translated)."""
+
+
+class CycleCountDemo(models.AbstractModel):
+    _name = "cycle.count.demo"
+    _description = "Cycle Count Demo Data"
+
+    @api.model
+    def _demo_generate_history(self):
+        """Ninety days of receipts, deliveries and cycle counts at the Shenzhen
+        DC, ending with today's tasks. Needs the approval and accounting addons:
+        called once, from cycle_count_dashboard's demo data."""
+        _ShenzhenHistory(self.env).run()
+        return True
+
+
+class _ShenzhenHistory:
+    """The Shenzhen DC simulated one day at a time: purchase orders on their
+    way, customer orders, the weekly planning, counts and approvals."""
+
+    def __init__(self, env):
+        self.env = env
+        # Pickings need no chatter: thousands of "created" messages tell nothing.
+        self.stock_env = env(context=dict(env.context, tracking_disable=True))
+        self.rng = random.Random(SEED)
+        self.today = fields.Date.context_today(env["cycle.count.demo"])
+        self.started = fields.Datetime.now()
+        tables = set(STAMPED_COLUMNS) | set(CREATED_TABLES)
+        self.first_ids = self._watermarks(tables)
+        ref = self._ref
+        self.warehouse = ref("warehouse_szdc")
+        self.supplier_location = env.ref("stock.stock_location_suppliers")
+        self.customer_location = env.ref("stock.stock_location_customers")
+        self.customers = env["res.partner"].browse(
+            env["ir.model.data"]
+            .search(
+                [("module", "=", MODULE), ("name", "=like", "partner_customer_%")],
+                order="name",
+            )
+            .mapped("res_id")
+        )
+        self.approvers = [
+            ref("user_supervisor"),
+            ref("user_finance"),
+            ref("user_director"),
+        ]
+        self.late_counter = ref(LATE_COUNTER)
+        self.rules = {name: ref(name) for name in RULE_START}
+        self.items = self._profiles()
+        self.items_by_product = {item.product.id: item for item in self.items}
+        self.arrivals = defaultdict(list)  # day -> [(item, qty, purchase order)]
+        self.on_order = defaultdict(float)  # product id -> ordered, not received
+        self.serial_numbers = defaultdict(int)
+        self.lot_names = defaultdict(int)
+        self.order_numbers = defaultdict(int)
+
+    def _ref(self, name):
+        return self.env.ref(f"{MODULE}.{name}")
+
+    # ------------------------------------------------------------------
+    # The story
+    # ------------------------------------------------------------------
+    def run(self):
+        self._check_valuation()
+        for item in self.items:
+            # Opening stock: the first purchase orders arrive in the first days.
+            arrival = self._day(HISTORY_DAYS - self.rng.randint(0, 4))
+            self._order(item, item.order_qty + item.reorder_point, arrival, arrival)
+        to_count = defaultdict(list)  # day -> tasks counted that day
+        to_approve = []  # yesterday's variances
+        for days_ago in range(HISTORY_DAYS, 0, -1):
+            day = self._day(days_ago)
+            for adjustment in to_approve:
+                self._approve(adjustment, day)
+            self._receive(day)
+            self._deliver(day)
+            if days_ago in PLANNING_DAYS:
+                for task in self._plan(day, days_ago):
+                    late = (
+                        days_ago == PLANNING_DAYS[-1]
+                        and task.user_id == self.late_counter
+                    )
+                    to_count[self._day(1) if late else day].append(task)
+            # Yesterday's count must leave something for today's approval.
+            to_approve = [
+                adjustment
+                for task in to_count.pop(day, [])
+                for adjustment in self._count(task, day, must_differ=days_ago == 1)
+            ]
+        # Today: the cron's run, with every rule.
+        self.env["stock.quant"]._quant_tasks()
+        self.env["cycle.count.planner"]._plan(self._rules_started(0), self.today)
+        self._read_handled_notifications()
+
+    def _read_handled_notifications(self):
+        """The reviewers dealt with past variances: only what waits is unread."""
+        handled = self.env["cycle.count.adjustment"].search(
+            [("warehouse_id", "=", self.warehouse.id), ("state", "!=", "to_approve")]
+        )
+        self.env["mail.notification"].search(
+            [
+                ("mail_message_id.model", "=", "cycle.count.adjustment"),
+                ("mail_message_id.res_id", "in", handled.ids),
+                ("is_read", "=", False),
+            ]
+        ).write({"is_read": True})
+
+    def _day(self, days_ago):
+        return self.today - timedelta(days=days_ago)
+
+    def _check_valuation(self):
+        """Without real-time valuation set first, the history has no entries."""
+        products = self.env["product.product"].browse(
+            item.product.id for item in self.items
+        )
+        for category in products.categ_id:
+            if category.property_valuation != "real_time" or not (
+                category.property_stock_valuation_account_id
+                and category.property_stock_account_input_categ_id
+                and category.property_stock_account_output_categ_id
+                and category.property_stock_journal
+            ):
+                raise DemoDataError(
+                    f"Category {category.display_name} must use real-time valuation "
+                    "with stock accounts and a stock journal before the stock "
+                    "history is generated."
+                )
+
+    # ------------------------------------------------------------------
+    # Items: where they live and how they sell
+    # ------------------------------------------------------------------
+    def _profiles(self):
+        data = self.env["ir.model.data"].search(
+            [("module", "=", MODULE), ("model", "=", "product.template")], order="name"
+        )
+        templates = self.env["product.template"].browse(data.mapped("res_id"))
+        classes = {
+            self._ref(f"product_tag_class_{letter.lower()}"): letter for letter in "ABC"
+        }
+        bulk_categories = {
+            self._ref(f"product_category_{name}") for name in BULK_CATEGORIES
+        }
+        zones = {
+            zone: self._ref(f"location_szdc_zone_{zone.lower()}").child_ids.sorted(
+                "name"
+            )
+            for zone in ("A", "B", "C", "BULK")
+        }
+        items = []
+        for template in templates:
+            seller = template.seller_ids.sorted("sequence")[:1]
+            cost = seller.price or template.standard_price
+            letter = next(
+                classes[tag] for tag in template.product_tag_ids if tag in classes
+            )
+            chance = ORDER_CHANCE[letter] / (2 if template.tracking == "serial" else 1)
+            low, high = self._order_size(cost, template.tracking)
+            daily = chance * (low + high) / 2
+            lead = seller.delay or 7
+            pack = 100 if high >= 200 else 10 if high >= 10 else 1
+            items.append(
+                SimpleNamespace(
+                    product=template.product_variant_id,
+                    letter=letter,
+                    tracking=template.tracking,
+                    cost=cost,
+                    vendor=seller.partner_id,
+                    chance=chance,
+                    size=(low, high),
+                    lead=lead,
+                    reorder_point=math.ceil(daily * (lead + 5)),
+                    order_qty=pack
+                    * math.ceil(max(daily * COVER_DAYS[letter], high, 3) / pack),
+                    bulky=template.categ_id in bulk_categories
+                    and letter in "AB"
+                    and template.tracking != "serial",
+                    home=None,
+                    bulk=None,
+                )
+            )
+        # Fixed pick bins by class; a few fast, bulky items also have pallets in
+        # the bulk racks.
+        for letter in "ABC":
+            of_class = [item for item in items if item.letter == letter]
+            self.rng.shuffle(of_class)
+            bins = zones[letter]
+            for index, item in enumerate(of_class):
+                item.home = bins[index % len(bins)]
+        bulky = [item for item in items if item.bulky]
+        for index, item in enumerate(
+            self.rng.sample(
+                bulky, min(len(bulky), BULK_ITEMS_PER_BIN * len(zones["BULK"]))
+            )
+        ):
+            item.bulk = zones["BULK"][index % len(zones["BULK"])]
+        return items
+
+    @staticmethod
+    def _order_size(cost, tracking):
+        """Units on a customer's order line: many cheap ones, few dear ones."""
+        if tracking == "serial":
+            return (1, 2) if cost < 100 else (1, 1)
+        if cost < 1:
+            return (50, 500)
+        if cost < 3:
+            return (20, 200)
+        if cost < 20:
+            return (5, 50)
+        if cost < 100:
+            return (2, 12)
+        return (1, 4)
+
+    # ------------------------------------------------------------------
+    # Stock: purchase orders arrive, customer orders leave
+    # ------------------------------------------------------------------
+    def _order(self, item, qty, ordered_on, arrival):
+        self.order_numbers["PO"] += 1
+        reference = f"PO{ordered_on:%y%m}-{self.order_numbers['PO']:04d}"
+        self.arrivals[arrival].append((item, qty, reference))
+        self.on_order[item.product.id] += qty
+
+    def _receive(self, day):
+        arrivals = self.arrivals.pop(day, [])
+        if not arrivals:
+            return
+        env = self.stock_env
+        when = datetime.combine(day, RECEIPT_TIME)
+        by_vendor = defaultdict(list)
+        for arrival in arrivals:
+            by_vendor[arrival[0].vendor].append(arrival)
+        with self._at(when):
+            pickings = env["stock.picking"].create(
+                [
+                    self._picking_vals(
+                        self.warehouse.in_type_id,
+                        vendor,
+                        ", ".join(sorted({ref for _item, _qty, ref in lines})),
+                        when,
+                        [(item, qty) for item, qty, _ref in lines],
+                    )
+                    for vendor, lines in by_vendor.items()
+                ]
+            )
+            pickings.action_confirm()
+            # Odoo proposed lines into the stock location: put the goods in their
+            # bins instead, with their lot or serial numbers (Odoo creates the
+            # lots when the receipt is validated).
+            pickings.move_line_ids.unlink()
+            line_vals = []
+            for move in pickings.move_ids:
+                item = self._item(move.product_id)
+                bin_ = item.bulk if item.bulk and self.rng.random() < 0.5 else item.home
+                line_vals += [
+                    {
+                        "move_id": move.id,
+                        "picking_id": move.picking_id.id,
+                        "product_id": move.product_id.id,
+                        "product_uom_id": move.product_uom.id,
+                        "location_id": move.location_id.id,
+                        "location_dest_id": bin_.id,
+                        "quantity": qty,
+                        "lot_name": lot_name,
+                    }
+                    for qty, lot_name in self._split_tracked(
+                        item, move.product_uom_qty, day
+                    )
+                ]
+            env["stock.move.line"].create(line_vals)
+            pickings.move_ids.picked = True
+            pickings.with_context(force_period_date=day)._action_done()
+        for item, qty, _ref in arrivals:
+            self.on_order[item.product.id] -= qty
+
+    def _split_tracked(self, item, qty, day):
+        """(quantity, lot or serial name) of each line of a receipt."""
+        code = item.product.default_code
+        if item.tracking == "serial":
+            lines = []
+            for _unit in range(int(qty)):
+                self.serial_numbers[code] += 1
+                lines.append((1, f"{code}-{day:%y%m}{self.serial_numbers[code]:04d}"))
+            return lines
+        if item.tracking == "lot":
+            name = f"{code}-{day:%y%m%d}"
+            self.lot_names[name] += 1
+            if self.lot_names[name] > 1:
+                name = f"{name}-{self.lot_names[name]}"
+            return [(qty, name)]
+        return [(qty, False)]
+
+    def _deliver(self, day):
+        on_hand = self._on_hand()
+        lines_by_customer = defaultdict(list)
+        for item in self.items:
+            available = on_hand.get(item.product.id, 0.0)
+            if self.rng.random() < item.chance and available >= 1:
+                qty = min(self.rng.randint(*item.size), int(available))
+                lines_by_customer[self.rng.choice(self.customers)].append((item, qty))
+                available -= qty
+            position = available + self.on_order[item.product.id]
+            if position <= item.reorder_point:
+                arrival = day + timedelta(
+                    days=max(1, item.lead + self.rng.randint(-1, 2))
+                )
+                self._order(item, item.order_qty, day, arrival)
+        if not lines_by_customer:
+            return
+        env = self.stock_env
+        when = datetime.combine(day, DELIVERY_TIME)
+        with self._at(when):
+            vals_list = []
+            for customer, lines in lines_by_customer.items():
+                self.order_numbers["SO"] += 1
+                origin = f"SO{day:%y%m}-{self.order_numbers['SO']:04d}"
+                vals_list.append(
+                    self._picking_vals(
+                        self.warehouse.out_type_id, customer, origin, when, lines
+                    )
+                )
+            pickings = env["stock.picking"].create(vals_list)
+            # Odoo reserves the lots and serials, oldest first, in whatever bins.
+            pickings.action_confirm()
+            pickings.action_assign()
+            short = pickings.move_ids.filtered(lambda m: m.state != "assigned")
+            if short:
+                raise DemoDataError(
+                    "Not enough stock to deliver "
+                    + ", ".join(short.product_id.mapped("display_name"))
+                )
+            pickings.move_ids.picked = True
+            pickings.with_context(
+                force_period_date=day, cancel_backorder=True
+            )._action_done()
+
+    def _picking_vals(self, picking_type, partner, origin, when, lines):
+        """A receipt or delivery of ``lines``, a list of (item, quantity)."""
+        incoming = picking_type.code == "incoming"
+        source, destination = (
+            (self.supplier_location, self.warehouse.lot_stock_id)
+            if incoming
+            else (self.warehouse.lot_stock_id, self.customer_location)
+        )
+        moves = []
+        for item, qty in lines:
+            vals = {
+                "name": item.product.display_name,
+                "product_id": item.product.id,
+                "product_uom": item.product.uom_id.id,
+                "product_uom_qty": qty,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+            }
+            if incoming:
+                # Purchase prices drift a little: average-cost items revalue.
+                vals["price_unit"] = round(item.cost * self.rng.uniform(0.96, 1.06), 4)
+            moves.append(Command.create(vals))
+        return {
+            "picking_type_id": picking_type.id,
+            "partner_id": partner.id,
+            "origin": origin,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "scheduled_date": when,
+            "move_ids": moves,
+        }
+
+    def _on_hand(self):
+        groups = self.env["stock.quant"]._read_group(
+            [
+                ("location_id", "child_of", self.warehouse.view_location_id.id),
+                ("location_id.usage", "=", "internal"),
+            ],
+            ["product_id"],
+            ["quantity:sum"],
+        )
+        return {product.id: qty for product, qty in groups}
+
+    def _item(self, product):
+        return self.items_by_product[product.id]
+
+    # ------------------------------------------------------------------
+    # Cycle counts: plan, count, approve
+    # ------------------------------------------------------------------
+    def _rules_started(self, days_ago):
+        return self.env["cycle.count.rule"].union(
+            *(rule for name, rule in self.rules.items() if RULE_START[name] >= days_ago)
+        )
+
+    def _plan(self, day, days_ago):
+        with self._at(datetime.combine(day, PLAN_TIME)):
+            # What Odoo does when the inventory opens: no empty quant to count.
+            self.env["stock.quant"]._quant_tasks()
+            return (
+                self.env["cycle.count.planner"]
+                .with_context(ir_sequence_date=day)
+                ._plan(self._rules_started(days_ago), day)
+            )
+
+    def _count(self, task, day, must_differ=False):
+        """The counter counts every line of their task and marks it counted; the
+        approval addon turns the differences into an adjustment. Return it."""
+        when = datetime.combine(day, COUNT_TIME)
+        counter = task.user_id
+        lines = task.line_ids.sorted("id")
+        book = self._book(lines)
+        counted = dict(book)
+        explained = {}
+        for line in lines:
+            item = self._item(line.product_id)
+            rate = VARIANCE_RATE[item.letter] / (2 if item.tracking == "serial" else 1)
+            if book[line.id] >= 1 and self.rng.random() < rate:
+                counted[line.id], explained[line] = self._variance(item, book[line.id])
+        if must_differ and not explained:
+            candidates = lines.filtered(
+                lambda line: book[line.id] >= 2 and line.product_id.tracking != "serial"
+            )
+            if candidates:
+                line = self.rng.choice(candidates)
+                counted[line.id], explained[line] = self._variance(
+                    self._item(line.product_id), book[line.id], loss=True
+                )
+        with self._at(when):
+            as_counter = lines.with_user(counter)
+            as_counter._record_counts(
+                [(line, counted[line.id], when) for line in as_counter]
+            )
+            for line, (reason, note) in explained.items():
+                line.with_user(counter).write(
+                    {"reason_id": reason.id, "note": note or False}
+                )
+            task.with_user(counter).with_context(
+                ir_sequence_date=day
+            ).action_mark_counted()
+        return task.adjustment_ids.filtered(lambda a: a.state == "to_approve")
+
+    def _book(self, lines):
+        """On-hand of each line's item, now: the count happens after the day's moves."""
+        groups = self.env["stock.quant"]._read_group(
+            [
+                ("product_id", "in", lines.product_id.ids),
+                ("location_id", "in", lines.location_id.ids),
+            ],
+            ["product_id", "location_id", "lot_id", "package_id", "owner_id"],
+            ["quantity:sum"],
+        )
+        quantities = {
+            (product.id, location.id, lot.id, package.id, owner.id): qty
+            for product, location, lot, package, owner, qty in groups
+        }
+        return {
+            line.id: quantities.get(
+                (
+                    line.product_id.id,
+                    line.location_id.id,
+                    line.lot_id.id,
+                    line.package_id.id,
+                    line.owner_id.id,
+                ),
+                0.0,
+            )
+            for line in lines
+        }
+
+    def _variance(self, item, book, loss=None):
+        """(counted quantity, (reason, note)) for a count that finds a difference."""
+        if item.tracking == "serial":
+            return 0.0, self._cause(SERIAL_LOSS_CAUSES)
+        if loss is None:
+            loss = self.rng.random() < 0.7
+        if self.rng.random() < WHOLE_CASE_RATE:
+            # As many units as a large order line takes.
+            size = item.size[1]
+            causes = CASE_LOSS_CAUSES if loss else CASE_GAIN_CAUSES
+        else:
+            size = max(1, round(book * self.rng.uniform(0.02, 0.10)))
+            chemical = item.product.categ_id == self._ref("product_category_chemicals")
+            if not loss:
+                causes = GAIN_CAUSES
+            else:
+                causes = CHEMICAL_LOSS_CAUSES if chemical else LOSS_CAUSES
+        counted = book - min(size, book) if loss else book + size
+        return counted, self._cause(causes)
+
+    def _cause(self, causes):
+        reason, note, _weight = self.rng.choices(
+            causes, weights=[c[2] for c in causes]
+        )[0]
+        return self._ref(reason), note
+
+    def _approve(self, adjustment, day):
+        """The morning after the count: each tier in turn, by someone who did not count."""
+        when = datetime.combine(day, APPROVAL_TIME)
+        while adjustment.state == "to_approve":
+            reviewer = next(
+                (
+                    user
+                    for user in self.approvers
+                    if adjustment.with_user(user).can_review
+                ),
+                None,
+            )
+            if not reviewer:
+                raise DemoDataError(f"Nobody can approve {adjustment.name}.")
+            with self._at(when):
+                adjustment.with_user(reviewer).with_context(
+                    force_period_date=day
+                ).validate_tier()
+            when += timedelta(hours=2)
+
+    # ------------------------------------------------------------------
+    # The clock
+    # ------------------------------------------------------------------
+    def _watermarks(self, tables):
+        return {
+            table: self.env.execute_query(
+                SQL("SELECT COALESCE(MAX(id), 0) FROM %s", SQL.identifier(table))
+            )[0][0]
+            for table in tables
+        }
+
+    @contextmanager
+    def _at(self, when):
+        """Run a step of the story at ``when``: what Odoo stamps with the current
+        time during the step (move dates, approvals, chatter...) is moved back."""
+        step_ids = self._watermarks(CREATED_TABLES)
+        yield
+        self.env.flush_all()
+        for table, columns in STAMPED_COLUMNS.items():
+            for column in columns:
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %(table)s SET %(column)s = %(when)s"
+                        " WHERE id > %(first_id)s AND %(column)s >= %(started)s",
+                        table=SQL.identifier(table),
+                        column=SQL.identifier(column),
+                        when=when,
+                        first_id=self.first_ids[table],
+                        started=self.started,
+                    )
+                )
+        for table in CREATED_TABLES:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %(table)s SET create_date = %(when)s WHERE id > %(step_id)s",
+                    table=SQL.identifier(table),
+                    when=when,
+                    step_id=step_ids[table],
+                )
+            )
+        self.env.invalidate_all()
