@@ -1,2 +1,2 @@
-from . import cycle_count_task
 from . import cycle_count_demo
+from . import cycle_count_task
