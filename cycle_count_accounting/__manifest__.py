@@ -13,6 +13,11 @@
         "views/cycle_count_adjustment_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "cycle_count_accounting/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/cycle_count_accounting_demo.xml",
     ],

@@ -16,4 +16,9 @@
         "views/cycle_count_task_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "cycle_count_approval/static/tests/tours/*.js",
+        ],
+    },
 }

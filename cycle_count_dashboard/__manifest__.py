@@ -13,6 +13,11 @@
         "report/cycle_count_accuracy_report_views.xml",
         "views/cycle_count_task_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "cycle_count_dashboard/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/cycle_count_demo_history.xml",
     ],

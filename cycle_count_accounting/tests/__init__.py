@@ -1,1 +1,2 @@
 from . import test_closed_loop
+from . import test_tour

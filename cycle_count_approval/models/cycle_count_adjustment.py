@@ -16,7 +16,9 @@ class CycleCountAdjustment(models.Model):
     _state_from = ["draft", "to_approve"]
     _state_to = ["approved", "posted"]
     _cancel_state = "cancel"
-    _tier_validation_manual_config = False
+    # The approval banner, buttons and trail are in our own form view, in words
+    # of our own (translated), rather than injected by base_tier_validation.
+    _tier_validation_manual_config = True
 
     name = fields.Char(
         required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
@@ -78,6 +80,10 @@ class CycleCountAdjustment(models.Model):
         help="Gains plus losses, without sign: what the approval tiers look at, so "
         "that a gain and a loss never cancel each other out of a higher tier.",
     )
+    waiting_for = fields.Char(
+        compute="_compute_waiting_for",
+        help="The approval tiers still to give their decision, in order.",
+    )
     date_approved = fields.Datetime(readonly=True, copy=False)
     date_posted = fields.Datetime(readonly=True, copy=False)
 
@@ -92,6 +98,14 @@ class CycleCountAdjustment(models.Model):
             adjustment.total_loss = loss
             adjustment.net_value = gain - loss
             adjustment.abs_variance_total = gain + loss
+
+    @api.depends("review_ids.status")
+    def _compute_waiting_for(self):
+        for adjustment in self:
+            waiting = adjustment.review_ids.filtered(
+                lambda review: review.status in ("waiting", "pending")
+            ).sorted("sequence")
+            adjustment.waiting_for = " → ".join(waiting.mapped("definition_id.name"))
 
     @api.depends("line_ids.counter_id", "task_id.user_id")
     def _compute_counter_ids(self):
@@ -180,17 +194,29 @@ class CycleCountAdjustment(models.Model):
     # ------------------------------------------------------------------
     def _submit(self):
         """Send for approval; with no tier that applies, the policy asks for none."""
+        self.write({"state": "to_approve"})
+        self._request_reviews()
+
+    def _request_reviews(self):
         for adjustment in self:
-            adjustment.write({"state": "to_approve"})
-            reviews = adjustment.request_validation()
-            if not reviews:
-                adjustment.message_post(
-                    body=self.env._(
-                        "No approval tier applies to these variances: approved "
-                        "automatically."
-                    )
+            # need_validation has no dependencies: never trust a cached value.
+            adjustment.invalidate_recordset(["need_validation"])
+            if adjustment.request_validation():
+                continue
+            adjustment.message_post(
+                body=self.env._(
+                    "No approval tier applies to these variances: approved "
+                    "automatically."
                 )
-                adjustment._action_approve()
+            )
+            adjustment._action_approve()
+
+    def restart_validation(self):
+        """Ask every tier again (e.g. after the tiers changed): the decisions given
+        so far are dropped, which only a cycle count manager may do."""
+        res = super().restart_validation()
+        self.filtered(lambda adj: adj.state == "to_approve")._request_reviews()
+        return res
 
     def _action_approve(self):
         # need_validation is computed without dependencies by base_tier_validation:

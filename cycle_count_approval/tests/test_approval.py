@@ -142,3 +142,21 @@ class TestApproval(CycleCountCase):
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             adjustment.with_user(self.manager).unlink()
         self.assertTrue(adjustment.exists())
+
+    def test_only_a_manager_restarts_an_approval(self):
+        adjustment = self._counted_task(bolt=40).adjustment_ids  # 250: supervisor only
+        self.assertEqual(adjustment.waiting_for, "Warehouse supervisor")
+        with self.assertRaises(AccessError):
+            adjustment.with_user(self.supervisor).restart_validation()
+        self.assertEqual(len(adjustment.review_ids), 1)
+        # The tiers changed: from 200, finance reviews too. The manager asks again.
+        self.finance_tier.definition_domain = "[('abs_variance_total', '>=', 200)]"
+        adjustment.with_user(self.manager).restart_validation()
+        self.assertEqual(adjustment.state, "to_approve")
+        self.assertEqual(
+            adjustment.review_ids.sorted("sequence").definition_id,
+            self.supervisor_tier | self.finance_tier,
+        )
+        self.assertEqual(
+            adjustment.waiting_for, "Warehouse supervisor → Finance manager (from 500)"
+        )

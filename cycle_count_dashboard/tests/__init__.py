@@ -1,1 +1,2 @@
 from . import test_accuracy
+from . import test_tour
