@@ -299,7 +299,8 @@ class CycleCountTask(models.Model):
             except _ItemError as error:
                 errors.append(self._item_error(index, raw, error))
         errors += self._check_batch_duplicates(items)
-        self._raise_if_refused(errors)
+        refused = {error["index"] for error in errors}
+        items = [item for item in items if item["index"] not in refused]
 
         results = {}
         duplicates = self._find_duplicates(items, errors)
@@ -313,8 +314,12 @@ class CycleCountTask(models.Model):
                 "status": "duplicate",
                 "line_id": receipt.line_id.id,
             }
-        self._raise_if_refused(errors)
-        new_items = [item for item in items if item["index"] not in results]
+        refused = {error["index"] for error in errors}
+        new_items = [
+            item
+            for item in items
+            if item["index"] not in results and item["index"] not in refused
+        ]
         applied_lines = self.env["cycle.count.line"]
         if new_items:
             self._check_device_access("write")
@@ -328,10 +333,13 @@ class CycleCountTask(models.Model):
             self._raise_if_refused(errors)
             applied_lines = self._apply_device_counts(new_items, results)
             self._notify_count_progress()
+        self._raise_if_refused(errors)
         ordered = [results[item["index"]] for item in items]
         return {
             "task_id": self.id,
-            "task_state": self.state,
+            # sudo: a retry of counts already applied is answered even when the
+            # task has since been reassigned.
+            "task_state": self.sudo().state,
             "accepted": len(new_items),
             "duplicates": len(duplicates),
             "lines": [
@@ -937,14 +945,14 @@ class CycleCountTask(models.Model):
         reviewers = groups.sudo().users.filtered(
             lambda user: self.company_id in user.company_ids
         )
-        bus = self.env["bus.bus"].sudo()
         for task in self:
-            message = {
-                "task_id": task.id,
-                "state": task.state,
-                "line_count": task.line_count,
-                "counted_line_count": task.counted_line_count,
-                "progress": task.progress,
-            }
-            for partner in reviewers.partner_id:
-                bus._sendone(partner, PROGRESS_NOTIFICATION, message)
+            reviewers._bus_send(
+                PROGRESS_NOTIFICATION,
+                {
+                    "task_id": task.id,
+                    "state": task.state,
+                    "line_count": task.line_count,
+                    "counted_line_count": task.counted_line_count,
+                    "progress": task.progress,
+                },
+            )
