@@ -259,7 +259,9 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         }
         payload = self.count(self.task.id, [{"client_id": cid(), **found}]).json()
         line = self.task.line_ids.filtered(
-            lambda l: l.product_id == self.product_apple and l.location_id == self.bin_b
+            lambda line: (
+                line.product_id == self.product_apple and line.location_id == self.bin_b
+            )
         )
         self.assertTrue(line.is_found)
         self.assertEqual(payload["results"][0]["line_id"], line.id)
@@ -299,7 +301,7 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         )
         self.assertEqual(len(lot), 1)
         self.assertEqual(lot.company_id, self.company)
-        new_line = self.task.line_ids.filtered(lambda l: l.lot_id == lot)
+        new_line = self.task.line_ids.filtered(lambda line: line.lot_id == lot)
         self.assertTrue(new_line.is_found)
         # The listed lot is counted on its own line, not a new one.
         self.assertEqual(payload["results"][1]["line_id"], self.line_lot.id)
