@@ -1,1 +1,9 @@
-from . import test_api, test_api_endpoints, test_counts_exactly_once
+from . import (
+    test_api,
+    test_api_endpoints,
+    test_app_tours,
+    test_counts_exactly_once,
+    test_offline,
+    test_openapi,
+    test_photos,
+)

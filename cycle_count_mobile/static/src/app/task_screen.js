@@ -438,7 +438,8 @@ export class TaskScreen extends Component {
         if (!panel) {
             return true;
         }
-        if (panel.qty === "") {
+        if (panel.qty === "" || panel.qty === panel.savedQty) {
+            // Nothing typed, or already recorded (with a photo) as it stands.
             this.state.panel = null;
             return true;
         }
@@ -519,8 +520,13 @@ export class TaskScreen extends Component {
                 return;
             }
             const qty = Number(panel.qty);
+            if (!Number.isFinite(qty) || qty < 0) {
+                this.say("danger", _t("%(qty)s is not a quantity.", { qty: panel.qty }));
+                return;
+            }
             line = await this.persist(this.store.recordCount(this.task, line, qty));
             panel.line = line;
+            panel.savedQty = panel.qty;
             panel.fresh = true;
         }
         try {
