@@ -637,8 +637,7 @@ class CycleCountTask(models.Model):
         after every count of the batch has been checked)."""
         env = self.env
         lines_by_id = {line.id: line for line in self.line_ids}
-        lines_by_item = {line._device_item_key(): line for line in self.line_ids}
-        task_locations = self.line_ids.location_id
+        lines_by_item = task_locations = None
         found = []
         for item in items:
             number = item["index"] + 1
@@ -659,6 +658,12 @@ class CycleCountTask(models.Model):
                     item["line"] = line
                     self._check_serial_quantity(item, line.product_id)
                     continue
+                if lines_by_item is None:
+                    # Only for items found where the task did not list them.
+                    lines_by_item = {
+                        line._device_item_key(): line for line in self.line_ids
+                    }
+                    task_locations = self.line_ids.location_id
                 key = self._resolve_found_item(item, task_locations)
                 item["key"] = key
                 line = lines_by_item.get(key)
