@@ -50,16 +50,20 @@ class CycleCountTask(models.Model):
         try:
             self.check_access(operation)
         except AccessError as error:
-            raise AccessError(
-                self.env._(
-                    "You cannot %(operation)s count task %(task)s: it is assigned to "
-                    "another counter or belongs to a company you do not work for.",
-                    operation=self.env._("read")
-                    if operation == "read"
-                    else self.env._("count on"),
-                    task=", ".join(str(task_id) for task_id in self.ids),
+            task = ", ".join(str(task_id) for task_id in self.ids)
+            if operation == "read":
+                message = self.env._(
+                    "You cannot see count task %(task)s: it is assigned to another "
+                    "counter or belongs to a company you do not work for.",
+                    task=task,
                 )
-            ) from error
+            else:
+                message = self.env._(
+                    "You cannot count on task %(task)s: it is assigned to another "
+                    "counter or belongs to a company you do not work for.",
+                    task=task,
+                )
+            raise AccessError(message) from error
 
     @api.model
     def _get_device_tasks(self, date=None):

@@ -3,6 +3,7 @@ from . import (
     test_api_endpoints,
     test_app_tours,
     test_counts_exactly_once,
+    test_device_counts_model,
     test_live_progress,
     test_offline,
     test_openapi,

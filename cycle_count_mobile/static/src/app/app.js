@@ -96,4 +96,15 @@ export class CycleCountApp extends Component {
     formatTime(iso) {
         return iso ? new Date(iso).toLocaleString() : "";
     }
+
+    refusedWhen(item) {
+        return _t("Counted %(counted)s, refused %(refused)s", {
+            counted: this.formatTime(item.created_at),
+            refused: this.formatTime(item.refused_at),
+        });
+    }
+
+    toSend(task) {
+        return _t("%(count)s to send", { count: this.store.pendingFor(task.id) });
+    }
 }

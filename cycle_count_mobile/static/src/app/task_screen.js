@@ -111,6 +111,17 @@ export class TaskScreen extends Component {
         return this.locationLines.some((line) => !this.store.isLineCounted(line));
     }
 
+    get awaitLotText() {
+        const product = this.state.awaitLot.product;
+        return product.tracking === "serial"
+            ? _t("Scan the serial number of %(product)s, or pick its line below.", {
+                  product: product.name,
+              })
+            : _t("Scan the lot of %(product)s, or pick its line below.", {
+                  product: product.name,
+              });
+    }
+
     get panelIsNew() {
         return !this.task.lines.some((line) => line.key === this.state.panel.line.key);
     }
