@@ -89,8 +89,9 @@ class TestOfflineCounting(AppCaseMixin, HttpCase):
         ).unlink()
 
     def _stop_browser(self, browser):
-        browser.stop()
-        self._wait_remaining_requests()
+        if browser.ws is not None and browser.ws.connected:
+            browser.stop()
+            self._wait_remaining_requests()
         self.http_request_key = self.canonical_tag
 
     def test_count_offline_then_sync_exactly_once(self):
@@ -248,3 +249,70 @@ class TestOfflineCounting(AppCaseMixin, HttpCase):
         self.assertEqual(len(found.attachment_ids), 1)
         # The counts carry the moment they were made offline, not of the sync.
         self.assertTrue(all(line.counted_at for line in task.line_ids))
+
+    def test_refused_counts_stay_visible_with_their_reason(self):
+        """Counted offline; meanwhile the supervisor cancels the task. Back online
+        the server refuses the count: the device keeps it, with the reason, in
+        its "not accepted" list, across reloads, until the counter dismisses it."""
+        browser = ChromeBrowser(self, success_signal="tour succeeded")
+        self.addCleanup(self._stop_browser, browser)
+        self.http_request_key = self.canonical_tag + "_browser_js"
+        tools = DevTools(browser)
+        self.authenticate("cc_counter", "cc_counter", browser=browser)
+        tools.send(
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},
+        )
+        self.cr.flush()
+        self.cr.clear()
+        browser.navigate_to(self.base_url() + "/cycle_count/app", wait_stop=True)
+        tools.wait_for(f"{APP}.ready && {APP}.store.state.tasks.length === 1")
+        tools.wait_for("navigator.serviceWorker.controller")
+        tools.network(OFFLINE)
+        scan = (
+            "((code) => { for (const key of [...code, 'Enter']) document.body"
+            ".dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true})); })"
+        )
+        tools.evaluate("document.querySelector('.o_ccm_task').click()")
+        tools.wait_for("document.querySelector('.o_ccm_task_screen')")
+        tools.evaluate(f"{scan}('CCT-A01')")
+        tools.wait_for("document.querySelector('.o_ccm_current_location')")
+        tools.evaluate(f"{scan}('4006381333931')")
+        tools.wait_for("document.querySelector('.o_ccm_panel')")
+        tools.evaluate(
+            "document.querySelector('.o_ccm_keypad [data-key=\"4\"]').click()"
+        )
+        tools.wait_for(
+            "document.querySelector('.o_ccm_qty').textContent.trim() === '4'"
+        )
+        tools.evaluate("document.querySelector('.o_ccm_ok').click()")
+        tools.wait_for(f"{APP}.store.state.queue.length === 1")
+        # The browser is offline: nothing else uses the database now.
+        self.task.with_user(self.supervisor).action_cancel()
+        self.env.flush_all()
+        tools.network(ONLINE)
+        tools.wait_for(
+            f"{APP}.store.state.refused.length === 1 && !{APP}.store.state.queue.length",
+            message="the refused count was not set aside",
+        )
+        tools.evaluate("document.querySelector('.o_ccm_refused_badge').click()")
+        tools.wait_for(
+            "document.querySelector('.o_ccm_refused_reason')"
+            ".textContent.includes('no longer open for counting')"
+        )
+        self.assertEqual(
+            tools.evaluate(
+                "document.querySelector('.o_ccm_refused_qty').textContent.trim()"
+            ),
+            "4",
+        )
+        # Kept on the device: still there after a reload.
+        tools.send("Page.reload")
+        tools.wait_for(f"{APP}.ready && {APP}.store.state.refused.length === 1")
+        tools.evaluate("document.querySelector('.o_ccm_refused_badge').click()")
+        tools.wait_for("document.querySelector('.o_ccm_dismiss')")
+        tools.evaluate("document.querySelector('.o_ccm_dismiss').click()")
+        tools.wait_for(f"{APP}.store.db.getAll('refused').then((r) => r.length === 0)")
+        self._stop_browser(browser)
+        self.assertFalse(self.line_apple.is_counted)
+        self.assertFalse(self.device_counts())
