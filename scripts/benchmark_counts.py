@@ -312,13 +312,17 @@ def start_server(args, port):
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if requests.get(url + "/web/health", timeout=5).status_code == 200:
-                return server, url
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(url + "/web/health", timeout=5).status_code == 200:
+                    return server, url
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+    except BaseException:
+        server.kill()
+        raise
     server.kill()
     sys.exit("The Odoo server did not start: " + server.stderr.read().decode()[-2000:])
 
