@@ -202,23 +202,27 @@ export class CountStore {
         const local = this.getTask(data.id);
         const task = { ...data, lines: data.lines.map(serverLine), local_state: null };
         if (local) {
-            const byKey = new Map(local.lines.map((line) => [line.key, line]));
+            // By id: a line found on the device keeps its local key once the
+            // server knows it, so that what is queued for it still finds it.
+            const byId = new Map(local.lines.filter((l) => l.id).map((l) => [l.id, l]));
             for (const line of task.lines) {
-                const mine = byKey.get(line.key);
-                if (mine && mine.sync && mine.sync !== "synced") {
+                const mine = byId.get(line.id);
+                if (!mine) {
+                    continue;
+                }
+                line.key = mine.key;
+                line.local_photos = mine.local_photos;
+                if (mine.sync && mine.sync !== "synced") {
                     Object.assign(line, {
                         local_qty: mine.local_qty,
                         local_at: mine.local_at,
                         sync: mine.sync,
                     });
                 }
-                if (mine) {
-                    line.local_photos = mine.local_photos;
-                }
             }
             // Items found on the device and not yet known to the server.
             for (const line of local.lines) {
-                if (!line.id && line.sync !== "synced") {
+                if (!line.id) {
                     task.lines.push(line);
                 }
             }
