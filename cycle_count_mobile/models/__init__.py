@@ -1,1 +1,1 @@
-from . import ir_http
+from . import cycle_count_line, cycle_count_receipt, cycle_count_task, ir_http
