@@ -20,6 +20,7 @@ from odoo.tools import SQL
 SEED = 8848
 HISTORY_DAYS = 90
 MODULE = "cycle_count_planning"
+SHENZHEN_TZ = "Asia/Shanghai"
 
 # Moments of a working day in Shenzhen (UTC+8), stored in UTC: approvals from
 # 09:00, receipts at 09:30, deliveries at 14:00, planning at 15:00, counts at 16:00.
@@ -133,7 +134,10 @@ class _ShenzhenHistory:
         # Pickings need no chatter: thousands of "created" messages tell nothing.
         self.stock_env = env(context=dict(env.context, tracking_disable=True))
         self.rng = random.Random(SEED)
-        self.today = fields.Date.context_today(env["cycle.count.demo"])
+        # The Shenzhen DC's calendar day: its users work in Asia/Shanghai.
+        self.today = fields.Date.context_today(
+            env["cycle.count.demo"].with_context(tz=SHENZHEN_TZ)
+        )
         self.started = fields.Datetime.now()
         tables = set(STAMPED_COLUMNS) | set(CREATED_TABLES)
         self.first_ids = self._watermarks(tables)
@@ -631,7 +635,11 @@ class _ShenzhenHistory:
     @contextmanager
     def _at(self, when):
         """Run a step of the story at ``when``: what Odoo stamps with the current
-        time during the step (move dates, approvals, chatter...) is moved back."""
+        time during the step (move dates, approvals, chatter...) is moved back.
+        Today's steps may be later in the day than the install: they are stamped
+        just before it, never in the future (a move dated after a real count
+        would look like stock moved since the count)."""
+        when = min(when, self.started - timedelta(minutes=1))
         step_ids = self._watermarks(CREATED_TABLES)
         yield
         self.env.flush_all()
