@@ -379,7 +379,8 @@ class CycleCountEvent(models.Model):
         else:  # safety_stock
             body = SQL(
                 """
-                op.company_id, COALESCE(bin.location_id, op.location_id),
+                op.company_id, COALESCE(bin.location_id, op.location_id)
+                    AS location_id,
                 op.product_id, bin.lot_id, moved.move_id,
                 stock.qty_after AS quantity, op.product_min_qty AS threshold,
                 0 AS value

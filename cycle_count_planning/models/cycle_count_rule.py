@@ -186,7 +186,7 @@ class CycleCountRule(models.Model):
     preview_lines_per_day = fields.Float(
         string="Lines per Working Day",
         compute="_compute_preview",
-        digits=(16, 1),
+        digits=(16, 2),
         help="The work this rule makes on its own: items ÷ interval, spread over "
         "the working days of its first warehouse.",
     )
@@ -320,12 +320,18 @@ class CycleCountRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # The warehouses given explicitly win over the main warehouse.
+            if vals.get("warehouse_ids"):
+                vals.pop("warehouse_id", None)
         rules = super().create(vals_list)
         # Event triggers cache the rules they apply to.
         self.env.registry.clear_cache()
         return rules
 
     def write(self, vals):
+        if vals.get("warehouse_ids"):
+            vals = {k: v for k, v in vals.items() if k != "warehouse_id"}
         res = super().write(vals)
         self.env.registry.clear_cache()
         return res
