@@ -30,10 +30,13 @@ class CycleCountCoverage(models.Model):
     last_count_date = fields.Date(string="Last Counted")
     due_date = fields.Date()
     deadline = fields.Date(help="The latest day the item may be counted.")
-    planned_date = fields.Date(help="The day of the open task holding the item.")
+    planned_date = fields.Date(
+        help="The day of the open task that still has to count the item."
+    )
     line_id = fields.Many2one("cycle.count.line", string="Open Line")
     days_late = fields.Integer(
-        help="Days between the deadline and the planned day (or today, unplanned)."
+        help="Not planned: days since the deadline. Planned too late: days between "
+        "the deadline and the planned day. Behind: days since the planned day."
     )
     status = fields.Selection(
         [
@@ -81,7 +84,9 @@ class CycleCountCoverage(models.Model):
                            lot_id, main_rule_id, cardinality(rule_ids),
                            cardinality(event_ids), frequency, last_count::date,
                            due_date, deadline, planned_date, open_line_id,
-                           COALESCE(planned_date, %(today)s) - deadline,
+                           CASE WHEN open_line_id IS NULL THEN %(today)s - deadline
+                                WHEN planned_date > deadline THEN planned_date - deadline
+                                ELSE %(today)s - planned_date END,
                            CASE WHEN open_line_id IS NULL THEN 'unplanned'
                                 WHEN planned_date > deadline THEN 'late'
                                 ELSE 'behind' END,
@@ -91,7 +96,7 @@ class CycleCountCoverage(models.Model):
                      WHERE due_date <= horizon_end
                        AND (open_line_id IS NULL
                             OR planned_date > deadline
-                            OR (planned_date < %(today)s AND due_date < %(today)s))
+                            OR planned_date < %(today)s)
                     """,
                     items=planner._items_sql(rules, today, companies, plan_days),
                     today=today,

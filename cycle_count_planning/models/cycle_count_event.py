@@ -284,7 +284,7 @@ class CycleCountEvent(models.Model):
                           AND l.location_id = c.location_id
                           AND l.product_id = c.product_id
                           AND l.lot_id IS NOT DISTINCT FROM c.lot_id
-                          AND NOT l.is_counted)
+                          AND NOT COALESCE(l.is_counted, FALSE))
              ORDER BY c.location_id, c.product_id, COALESCE(c.lot_id, 0),
                       c.event_type, c.move_id
             """,

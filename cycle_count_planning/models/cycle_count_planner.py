@@ -300,7 +300,9 @@ class CycleCountPlanner(models.AbstractModel):
                 SELECT l.location_id, l.product_id, COALESCE(l.lot_id, 0) AS lot_key,
                        COALESCE(l.package_id, 0) AS package_key,
                        COALESCE(l.owner_id, 0) AS owner_key,
-                       MIN(t.scheduled_date) AS planned_date, MIN(l.id) AS line_id
+                       MIN(t.scheduled_date) FILTER (WHERE NOT COALESCE(l.is_counted, FALSE))
+                           AS planned_date,
+                       MIN(l.id) AS line_id
                   FROM cycle_count_line l
                   JOIN cycle_count_task t ON t.id = l.task_id
                  WHERE l.state IN %(open_states)s AND l.company_id IN %(companies)s
