@@ -367,7 +367,9 @@ class CycleCountAbcProfile(models.Model):
         self.sudo().create(
             [
                 {
-                    "name": self.env._("%(company)s by consumption value", company=company.name),
+                    "name": self.env._(
+                        "%(company)s by consumption value", company=company.name
+                    ),
                     "company_id": company.id,
                 }
                 for company in companies

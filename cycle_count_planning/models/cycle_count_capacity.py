@@ -97,7 +97,10 @@ class CycleCountCapacity(models.Model):
     def _get_settings(self, warehouses):
         """{warehouse id: settings dict}, with the defaults where a warehouse has
         no capacity record."""
-        records = {c.warehouse_id.id: c for c in self.search([("warehouse_id", "in", warehouses.ids)])}
+        records = {
+            c.warehouse_id.id: c
+            for c in self.search([("warehouse_id", "in", warehouses.ids)])
+        }
         settings = {}
         for warehouse in warehouses:
             record = records.get(warehouse.id)

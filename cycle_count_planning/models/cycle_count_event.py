@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -161,9 +162,11 @@ class CycleCountEvent(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _fire_from_moves(self, moves):
-        """Create the events that ``moves`` (just done) fire, set-based: one
-        INSERT … SELECT whatever the number of moves, deduplicated against open
-        events and open tasks."""
+        """Create the events that ``moves`` (just done) fire. One small query
+        reads what the moves changed; the conditions are checked in Python; only
+        when something fires, one INSERT … SELECT writes the events,
+        deduplicated against open events and open tasks. No query at all while
+        every trigger is off."""
         moves = moves.filtered(lambda move: move.state == "done")
         if not moves:
             return
@@ -172,104 +175,222 @@ class CycleCountEvent(models.Model):
         )
         if not triggers:
             return
-        self.env.flush_all()
+        for model in ("stock.move", "stock.move.line", "stock.quant", "stock.location"):
+            self.env[model].flush_model()
+        with_safety = any(t["event_type"] == "safety_stock" for t in triggers)
+        rows = self.env.execute_query_dict(self._touched_sql(moves, with_safety))
         today = fields.Date.context_today(self)
-        self.env.cr.execute(self._fire_sql(moves, triggers, today))
+        candidates = [
+            candidate
+            for trigger in triggers
+            for candidate in self._candidates(trigger, rows, today)
+        ]
+        if candidates:
+            # Deduplication reads open events and tasks as they are now.
+            self.env.flush_all()
+            self.env.cr.execute(self._insert_events_sql(candidates, triggers))
 
     @api.model
-    def _fire_sql(self, moves, triggers, today):
-        candidates = [self._candidates_sql(trigger, today) for trigger in triggers]
-        scoped = [t for t in triggers if t["apply_to"] == "rules"]
-        scope = SQL("TRUE")
-        if scoped:
-            rules = (
-                self.env["cycle.count.rule"]
-                .sudo()
-                .browse({r for t in scoped for r in t["rule_ids"]})
-                .exists()
-                .filtered("active")
+    def _touched_sql(self, moves, with_safety):
+        """Per internal (location, product, lot) the moves touched: what moved,
+        the quantity now, the cost, whether the location still holds anything,
+        and the reorder rule whose location contains it, with its stock now."""
+        safety_columns = SQL(
+            "NULL::int AS orderpoint_id, NULL::numeric AS orderpoint_min, "
+            "NULL::numeric AS orderpoint_qty"
+        )
+        safety_join = SQL()
+        if with_safety:
+            safety_columns = SQL(
+                """op.id AS orderpoint_id, op.product_min_qty AS orderpoint_min,
+                   (SELECT SUM(q.quantity) FROM stock_quant q
+                     WHERE q.product_id = t.product_id
+                       AND starts_with((SELECT l.parent_path FROM stock_location l
+                                         WHERE l.id = q.location_id
+                                           AND l.usage = 'internal'),
+                                       op.parent_path))
+                       AS orderpoint_qty"""
             )
-            conditions = [
-                SQL(
-                    "c.trigger_id NOT IN %s",
-                    tuple(t["id"] for t in scoped),
-                )
-            ]
-            for trigger in scoped:
-                trigger_rules = rules.filtered(lambda r, t=trigger: r.id in t["rule_ids"])
-                if not trigger_rules:
-                    continue
-                conditions.append(
-                    SQL(
-                        "(c.trigger_id = %s AND (%s))",
-                        trigger["id"],
-                        SQL(" OR ").join(
-                            rule._scope_sql(
-                                SQL("c.company_id"),
-                                SQL("loc.warehouse_id"),
-                                SQL("loc.parent_path"),
-                                SQL("c.product_id"),
-                            )
-                            for rule in trigger_rules
-                        ),
-                    )
-                )
-            scope = SQL(" OR ").join(conditions)
+            safety_join = SQL(
+                """LEFT JOIN LATERAL (
+                       SELECT op.id, op.product_min_qty, opl.parent_path
+                         FROM stock_warehouse_orderpoint op
+                         JOIN stock_location opl ON opl.id = op.location_id
+                        WHERE op.product_id = t.product_id AND op.active
+                          AND op.company_id = t.company_id
+                          AND starts_with(loc.parent_path, opl.parent_path)
+                        ORDER BY op.id LIMIT 1
+                   ) op ON TRUE"""
+            )
         return SQL(
             """
-            WITH mls AS MATERIALIZED (
-                SELECT ml.move_id, m.company_id, ml.product_id, ml.lot_id,
-                       ml.location_id, ml.location_dest_id,
-                       ml.quantity_product_uom AS qty, m.product_qty AS move_qty,
-                       m.is_inventory, src.usage AS src_usage, dest.usage AS dest_usage
+            WITH touched AS (
+                SELECT m.company_id, side.location_id, ml.product_id, ml.lot_id,
+                       SUM(side.sign * ml.quantity_product_uom) AS delta,
+                       SUM(side.sign * ml.quantity_product_uom)
+                           FILTER (WHERE m.is_inventory) AS inventory_delta,
+                       MAX(m.product_qty) FILTER (WHERE NOT m.is_inventory)
+                           AS move_qty,
+                       MIN(m.id) AS move_id
                   FROM stock_move_line ml
                   JOIN stock_move m ON m.id = ml.move_id
-                  JOIN stock_location src ON src.id = ml.location_id
-                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                 CROSS JOIN LATERAL (VALUES (ml.location_id, -1),
+                                            (ml.location_dest_id, 1))
+                       AS side(location_id, sign)
                  WHERE ml.move_id = ANY(%(move_ids)s) AND m.state = 'done'
-            ),
-            touched AS MATERIALIZED (
-                SELECT mls.company_id, side.location_id, mls.product_id, mls.lot_id,
-                       SUM(side.sign * mls.qty) AS delta,
-                       SUM(side.sign * mls.qty) FILTER (WHERE mls.is_inventory)
-                           AS inventory_delta,
-                       MAX(mls.move_qty) FILTER (WHERE NOT mls.is_inventory)
-                           AS move_qty,
-                       MIN(mls.move_id) AS move_id
-                  FROM mls
-                  CROSS JOIN LATERAL (VALUES (mls.location_id, -1, mls.src_usage),
-                                             (mls.location_dest_id, 1, mls.dest_usage))
-                        AS side(location_id, sign, usage)
-                 WHERE side.usage = 'internal'
                  GROUP BY 1, 2, 3, 4
-            ),
-            onhand AS MATERIALIZED (
-                SELECT t.*, loc.parent_path,
-                       COALESCE((SELECT SUM(q.quantity) FROM stock_quant q
-                                  WHERE q.product_id = t.product_id
-                                    AND q.location_id = t.location_id
-                                    AND q.lot_id IS NOT DISTINCT FROM t.lot_id), 0)
-                           AS qty_after,
-                       COALESCE((pp.standard_price ->> t.company_id::text)::numeric, 0)
-                           AS unit_cost
-                  FROM touched t
-                  JOIN stock_location loc ON loc.id = t.location_id
-                  JOIN product_product pp ON pp.id = t.product_id
-            ),
-            candidates AS (%(candidates)s)
+            )
+            SELECT t.*, loc.warehouse_id,
+                   COALESCE((SELECT SUM(q.quantity) FROM stock_quant q
+                              WHERE q.product_id = t.product_id
+                                AND q.location_id = t.location_id
+                                AND q.lot_id IS NOT DISTINCT FROM t.lot_id), 0)
+                       AS qty_after,
+                   EXISTS (SELECT 1 FROM stock_quant q
+                            WHERE q.location_id = t.location_id AND q.quantity > 0)
+                       AS holds_stock,
+                   COALESCE((pp.standard_price ->> t.company_id::text)::numeric, 0)
+                       AS unit_cost,
+                   %(safety_columns)s
+              FROM touched t
+              JOIN stock_location loc ON loc.id = t.location_id
+              JOIN product_product pp ON pp.id = t.product_id
+              %(safety_join)s
+             WHERE loc.usage = 'internal'
+            """,
+            move_ids=moves.ids,
+            safety_columns=safety_columns,
+            safety_join=safety_join,
+        )
+
+    @api.model
+    def _candidates(self, trigger, rows, today):
+        """The events ``trigger`` fires for the touched ``rows`` (dicts)."""
+        event_type = trigger["event_type"]
+        due = today
+        if event_type == "variance":
+            due = today + timedelta(days=trigger["recount_days"])
+        base = {
+            "trigger_id": trigger["id"],
+            "event_type": event_type,
+            "date_due": due,
+            "deadline": due + timedelta(days=trigger["deadline_days"]),
+        }
+        rows = [row for row in rows if row["company_id"] == trigger["company_id"]]
+        if event_type == "safety_stock":
+            yield from self._safety_stock_candidates(rows, base)
+            return
+        for row in rows:
+            qty = float(row["qty_after"])
+            delta = float(row["delta"])
+            cost = float(row["unit_cost"])
+            figures = None
+            if event_type == "negative":
+                if qty < 0 <= qty - delta:
+                    figures = (qty, 0.0, qty * cost)
+            elif event_type == "empty":
+                if delta < 0 and not row["holds_stock"]:
+                    figures = (qty, 0.0, 0.0)
+            elif event_type == "variance":
+                difference = float(row["inventory_delta"] or 0.0)
+                book = qty - difference
+                value = abs(difference) * cost
+                percent = trigger["tolerance_percent"]
+                limit = trigger["tolerance_value"]
+                if difference and (
+                    (limit and value > limit)
+                    or (
+                        percent
+                        and (book <= 0 or abs(difference) * 100 / book > percent)
+                    )
+                ):
+                    figures = (difference, percent or limit, value)
+            elif event_type == "high_value":
+                value = float(row["move_qty"] or 0.0) * cost
+                if value and value >= trigger["value_threshold"]:
+                    figures = (qty, trigger["value_threshold"], value)
+            if figures:
+                yield dict(
+                    base,
+                    **self._item(row),
+                    **dict(
+                        zip(("quantity", "threshold", "value"), figures, strict=True)
+                    ),
+                )
+
+    @api.model
+    def _safety_stock_candidates(self, rows, base):
+        """Stock of a reorder rule's location falling below its minimum with these
+        moves: an event for each location under it that the moves touched."""
+        by_orderpoint = defaultdict(list)
+        for row in rows:
+            if row["orderpoint_id"]:
+                by_orderpoint[row["orderpoint_id"]].append(row)
+        for orderpoint_rows in by_orderpoint.values():
+            now = float(orderpoint_rows[0]["orderpoint_qty"] or 0.0)
+            minimum = float(orderpoint_rows[0]["orderpoint_min"])
+            before = now - sum(float(row["delta"]) for row in orderpoint_rows)
+            if now < minimum <= before:
+                for row in orderpoint_rows:
+                    yield dict(
+                        base,
+                        **self._item(row),
+                        quantity=now,
+                        threshold=minimum,
+                        value=0.0,
+                    )
+
+    @api.model
+    def _item(self, row):
+        return {
+            key: row[key]
+            for key in (
+                "company_id",
+                "warehouse_id",
+                "location_id",
+                "product_id",
+                "lot_id",
+                "move_id",
+            )
+        }
+
+    @api.model
+    def _insert_events_sql(self, candidates, triggers):
+        columns = (
+            "company_id",
+            "warehouse_id",
+            "location_id",
+            "product_id",
+            "lot_id",
+            "move_id",
+            "event_type",
+            "trigger_id",
+            "quantity",
+            "threshold",
+            "value",
+            "date_due",
+            "deadline",
+        )
+        values = SQL(", ").join(
+            SQL(
+                "(%s::int, %s::int, %s::int, %s::int, %s::int, %s::int, %s::varchar, "
+                "%s::int, %s::numeric, %s::numeric, %s::numeric, %s::date, %s::date)",
+                *(candidate[column] for column in columns),
+            )
+            for candidate in candidates
+        )
+        return SQL(
+            """
             INSERT INTO cycle_count_event
                    (company_id, warehouse_id, location_id, product_id, lot_id,
-                    event_type, trigger_id, move_id, quantity, threshold, value,
-                    date, date_due, deadline, state,
+                    move_id, event_type, trigger_id, quantity, threshold, value,
+                    date_due, deadline, date, state,
                     create_uid, create_date, write_uid, write_date)
             SELECT DISTINCT ON (c.location_id, c.product_id, COALESCE(c.lot_id, 0),
                                 c.event_type)
-                   c.company_id, loc.warehouse_id, c.location_id, c.product_id,
-                   c.lot_id, c.event_type, c.trigger_id, c.move_id, c.quantity,
-                   c.threshold, c.value, NOW() AT TIME ZONE 'UTC', c.date_due,
-                   c.deadline, 'open', %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
-                   NOW() AT TIME ZONE 'UTC'
-              FROM candidates c
+                   c.*, NOW() AT TIME ZONE 'UTC', 'open',
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM (VALUES %(values)s) AS c(%(columns)s)
               JOIN stock_location loc ON loc.id = c.location_id
              WHERE (%(scope)s)
                AND NOT EXISTS (
@@ -288,131 +409,45 @@ class CycleCountEvent(models.Model):
              ORDER BY c.location_id, c.product_id, COALESCE(c.lot_id, 0),
                       c.event_type, c.move_id
             """,
-            move_ids=moves.ids,
-            candidates=SQL(" UNION ALL ").join(candidates),
-            scope=scope,
+            values=values,
+            columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+            scope=self._scope_sql(triggers),
             open_states=OPEN_TASK_STATES,
             uid=self.env.uid,
         )
 
     @api.model
-    def _candidates_sql(self, trigger, today):
-        """The events one trigger fires, from the ``onhand`` rows of the moves."""
-        due = today
-        if trigger["event_type"] == "variance":
-            due = today + timedelta(days=trigger["recount_days"])
-        values = {
-            "trigger": trigger["id"],
-            "type": trigger["event_type"],
-            "company": trigger["company_id"],
-            "due": due,
-            "deadline": due + timedelta(days=trigger["deadline_days"]),
-        }
-        head = SQL(
-            "SELECT %(trigger)s AS trigger_id, %(type)s AS event_type, "
-            "%(due)s::date AS date_due, %(deadline)s::date AS deadline, ",
-            **values,
+    def _scope_sql(self, triggers):
+        """Triggers that apply to chosen rules fire only for the items in the
+        scope of those rules."""
+        scoped = [t for t in triggers if t["apply_to"] == "rules"]
+        if not scoped:
+            return SQL("TRUE")
+        rules = (
+            self.env["cycle.count.rule"]
+            .sudo()
+            .browse({r for t in scoped for r in t["rule_ids"]})
+            .exists()
+            .filtered("active")
         )
-        event_type = trigger["event_type"]
-        if event_type == "negative":
-            body = SQL(
-                """
-                o.company_id, o.location_id, o.product_id, o.lot_id, o.move_id,
-                o.qty_after AS quantity, 0 AS threshold,
-                o.qty_after * o.unit_cost AS value
-                  FROM onhand o
-                 WHERE o.company_id = %(company)s AND o.qty_after < 0
-                   AND o.qty_after - o.delta >= 0
-                """,
-                company=values["company"],
+        conditions = [SQL("c.trigger_id NOT IN %s", tuple(t["id"] for t in scoped))]
+        for trigger in scoped:
+            trigger_rules = rules.filtered(lambda r, t=trigger: r.id in t["rule_ids"])
+            if not trigger_rules:
+                continue
+            conditions.append(
+                SQL(
+                    "(c.trigger_id = %s AND (%s))",
+                    trigger["id"],
+                    SQL(" OR ").join(
+                        rule._scope_sql(
+                            SQL("c.company_id"),
+                            SQL("loc.warehouse_id"),
+                            SQL("loc.parent_path"),
+                            SQL("c.product_id"),
+                        )
+                        for rule in trigger_rules
+                    ),
+                )
             )
-        elif event_type == "empty":
-            body = SQL(
-                """
-                o.company_id, o.location_id, o.product_id, o.lot_id, o.move_id,
-                o.qty_after AS quantity, 0 AS threshold, 0 AS value
-                  FROM onhand o
-                 WHERE o.company_id = %(company)s AND o.delta < 0
-                   AND NOT EXISTS (SELECT 1 FROM stock_quant q
-                                    WHERE q.location_id = o.location_id
-                                      AND q.quantity > 0)
-                """,
-                company=values["company"],
-            )
-        elif event_type == "variance":
-            percent = trigger["tolerance_percent"]
-            value = trigger["tolerance_value"]
-            body = SQL(
-                """
-                o.company_id, o.location_id, o.product_id, o.lot_id, o.move_id,
-                o.inventory_delta AS quantity,
-                %(threshold)s AS threshold,
-                ABS(o.inventory_delta) * o.unit_cost AS value
-                  FROM onhand o
-                 WHERE o.company_id = %(company)s AND o.inventory_delta != 0
-                   AND ((%(value)s > 0
-                         AND ABS(o.inventory_delta) * o.unit_cost > %(value)s)
-                        OR (%(percent)s > 0
-                            AND (o.qty_after - o.inventory_delta <= 0
-                                 OR ABS(o.inventory_delta) * 100.0
-                                    / (o.qty_after - o.inventory_delta)
-                                    > %(percent)s)))
-                """,
-                company=values["company"],
-                threshold=percent or value,
-                percent=percent,
-                value=value,
-            )
-        elif event_type == "high_value":
-            body = SQL(
-                """
-                o.company_id, o.location_id, o.product_id, o.lot_id, o.move_id,
-                o.qty_after AS quantity, %(threshold)s AS threshold,
-                o.move_qty * o.unit_cost AS value
-                  FROM onhand o
-                 WHERE o.company_id = %(company)s
-                   AND o.move_qty * o.unit_cost >= %(threshold)s
-                """,
-                company=values["company"],
-                threshold=trigger["value_threshold"],
-            )
-        else:  # safety_stock
-            body = SQL(
-                """
-                op.company_id, COALESCE(bin.location_id, op.location_id)
-                    AS location_id,
-                op.product_id, bin.lot_id, moved.move_id,
-                stock.qty_after AS quantity, op.product_min_qty AS threshold,
-                0 AS value
-                  FROM stock_warehouse_orderpoint op
-                  JOIN stock_location opl ON opl.id = op.location_id
-                  CROSS JOIN LATERAL (
-                        SELECT SUM(o.delta) AS delta, MIN(o.move_id) AS move_id
-                          FROM onhand o
-                         WHERE o.product_id = op.product_id
-                           AND starts_with(o.parent_path, opl.parent_path)
-                  ) moved
-                  CROSS JOIN LATERAL (
-                        SELECT COALESCE(SUM(q.quantity), 0) AS qty_after
-                          FROM stock_quant q
-                          JOIN stock_location l ON l.id = q.location_id
-                         WHERE q.product_id = op.product_id AND l.usage = 'internal'
-                           AND starts_with(l.parent_path, opl.parent_path)
-                  ) stock
-                  LEFT JOIN LATERAL (
-                        SELECT q.location_id, q.lot_id
-                          FROM stock_quant q
-                          JOIN stock_location l ON l.id = q.location_id
-                         WHERE q.product_id = op.product_id AND l.usage = 'internal'
-                           AND starts_with(l.parent_path, opl.parent_path)
-                           AND q.quantity > 0
-                  ) bin ON TRUE
-                 WHERE op.company_id = %(company)s AND op.active
-                   AND op.product_id IN (SELECT product_id FROM onhand)
-                   AND moved.delta IS NOT NULL
-                   AND stock.qty_after < op.product_min_qty
-                   AND stock.qty_after - moved.delta >= op.product_min_qty
-                """,
-                company=values["company"],
-            )
-        return SQL("%s%s", head, body)
+        return SQL(" OR ").join(conditions)

@@ -246,7 +246,8 @@ class CycleCountLine(models.Model):
         else:
             parts.append(
                 env._(
-                    "Never counted: due on %(due)s.", due=format_date(env, self.due_date)
+                    "Never counted: due on %(due)s.",
+                    due=format_date(env, self.due_date),
                 )
             )
         return "\n".join(parts)

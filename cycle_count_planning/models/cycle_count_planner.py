@@ -108,7 +108,11 @@ class CycleCountPlanner(models.AbstractModel):
                 continue
             since = datetime.combine(today - timedelta(days=rule.move_days), time.min)
             since_all = min(since_all or since, since)
-            directions = ("out", "in") if rule.move_direction == "any" else (rule.move_direction,)
+            directions = (
+                ("out", "in")
+                if rule.move_direction == "any"
+                else (rule.move_direction,)
+            )
             columns.append(
                 SQL(
                     "COUNT(DISTINCT ml.move_id) FILTER (WHERE side.direction IN %s "
@@ -168,7 +172,9 @@ class CycleCountPlanner(models.AbstractModel):
                 "LEFT JOIN movement mv ON mv.location_id = b.location_id "
                 "AND mv.product_id = b.product_id"
             )
-            conditions.append(SQL("COALESCE(mv.%s, 0) >= %s", column, rule.move_min_count))
+            conditions.append(
+                SQL("COALESCE(mv.%s, 0) >= %s", column, rule.move_min_count)
+            )
         return SQL(
             """
             SELECT %(rule_id)s AS rule_id, %(sequence)s AS rule_sequence,
@@ -240,10 +246,14 @@ class CycleCountPlanner(models.AbstractModel):
         line holding it if any, and its ABC class. Columns: see the SELECT."""
         rules = rules.sorted(lambda r: (r.sequence, _sql_id(r)))
         warehouses = self.env["stock.warehouse"].browse(list(plan_days))
-        profiles = self.env["cycle.count.abc.profile"].sudo()._get_profile_for_warehouses(
-            warehouses
+        profiles = (
+            self.env["cycle.count.abc.profile"]
+            .sudo()
+            ._get_profile_for_warehouses(warehouses)
         )
-        selects = [self._rule_select_sql(rule, index) for index, rule in enumerate(rules)]
+        selects = [
+            self._rule_select_sql(rule, index) for index, rule in enumerate(rules)
+        ]
         if with_events:
             selects.append(self._events_select_sql(companies))
         movement = self._movement_sql(rules, today) if rules else None
@@ -347,7 +357,9 @@ class CycleCountPlanner(models.AbstractModel):
               FROM dated d
             """,
             base=self._base_sql(rules),
-            movement=SQL("movement AS MATERIALIZED (%s),", movement) if movement else SQL(),
+            movement=SQL("movement AS MATERIALIZED (%s),", movement)
+            if movement
+            else SQL(),
             selects=SQL(" UNION ALL ").join(selects),
             companies=company_ids,
             open_states=OPEN_TASK_STATES,
@@ -359,8 +371,10 @@ class CycleCountPlanner(models.AbstractModel):
     def _plan_days(self, companies, today):
         """{warehouse id: (working days to plan on, horizon end)} and the
         settings of each warehouse."""
-        warehouses = self.env["stock.warehouse"].sudo().search(
-            [("company_id", "in", companies.ids)]
+        warehouses = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .search([("company_id", "in", companies.ids)])
         )
         capacity = self.env["cycle.count.capacity"].sudo()
         settings = capacity._get_settings(warehouses)
@@ -392,7 +406,9 @@ class CycleCountPlanner(models.AbstractModel):
                                           AND due_date <= %(today)s)
                   FROM (%(items)s) items
                 """,
-                items=self._items_sql(rule, today, companies, plan_days, with_events=False),
+                items=self._items_sql(
+                    rule, today, companies, plan_days, with_events=False
+                ),
                 today=today,
             )
         )
@@ -571,7 +587,9 @@ class CycleCountPlanner(models.AbstractModel):
 
         for counter in sorted(c for c in by_counter if c):
             capacities = [max(0, free(counter, i)) for i in range(len(days))]
-            for row, index in self._spread(by_counter[counter], capacities, days, today):
+            for row, index in self._spread(
+                by_counter[counter], capacities, days, today
+            ):
                 used[counter, index] += 1
                 assignments[row[0]] = (warehouse_id, counter, days[index])
         pool = by_counter.get(0)
@@ -761,8 +779,10 @@ class CycleCountPlanner(models.AbstractModel):
         Task = self.env["cycle.count.task"]
         depends = self.env.registry.field_depends
         for field in Task._fields.values():
-            if field.store and field.compute and any(
-                path.startswith("line_ids") for path in depends[field]
+            if (
+                field.store
+                and field.compute
+                and any(path.startswith("line_ids") for path in depends[field])
             ):
                 self.env.add_to_compute(field, tasks)
         tasks.flush_recordset()

@@ -274,7 +274,10 @@ class CycleCountRule(models.Model):
                         rule=rule.display_name,
                     )
                 )
-            if rule.frequency_type == "per_year" and not 1 <= rule.counts_per_year <= 365:
+            if (
+                rule.frequency_type == "per_year"
+                and not 1 <= rule.counts_per_year <= 365
+            ):
                 raise ValidationError(
                     self.env._(
                         "Rule %(rule)s: count between 1 and 365 times a year.",
@@ -283,7 +286,11 @@ class CycleCountRule(models.Model):
                 )
 
     @api.constrains(
-        "move_direction", "move_days", "move_min_count", "unit_cost_min", "onhand_value_min"
+        "move_direction",
+        "move_days",
+        "move_min_count",
+        "unit_cost_min",
+        "onhand_value_min",
     )
     def _check_thresholds(self):
         for rule in self:
@@ -402,9 +409,13 @@ class CycleCountRule(models.Model):
         quoted = line._explain_figures()
         figures = []
         if self.abc_class_ids and line.abc_class_id:
-            figures.append(env._("class %(abc_class)s", abc_class=line.abc_class_id.name))
+            figures.append(
+                env._("class %(abc_class)s", abc_class=line.abc_class_id.name)
+            )
         if self.move_direction:
-            directions = dict(self._fields["move_direction"]._description_selection(env))
+            directions = dict(
+                self._fields["move_direction"]._description_selection(env)
+            )
             figures.append(
                 env._(
                     "%(count)s move(s) %(direction)s in the last %(days)s days "

@@ -111,13 +111,16 @@ class CycleCountTrigger(models.Model):
     )
     def _check_values(self):
         for trigger in self:
-            if min(
-                trigger.deadline_days,
-                trigger.recount_days,
-                trigger.tolerance_percent,
-                trigger.tolerance_value,
-                trigger.value_threshold,
-            ) < 0:
+            if (
+                min(
+                    trigger.deadline_days,
+                    trigger.recount_days,
+                    trigger.tolerance_percent,
+                    trigger.tolerance_value,
+                    trigger.value_threshold,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "Trigger %(trigger)s: days, tolerances and thresholds cannot "

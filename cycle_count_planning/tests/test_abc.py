@@ -150,7 +150,10 @@ class TestAbcClassification(CycleCountCase):
             profile._compute_classes()
         self.assertEqual(
             History.search_count(
-                [("profile_id", "=", profile.id), ("product_id", "in", self.products.ids)]
+                [
+                    ("profile_id", "=", profile.id),
+                    ("product_id", "in", self.products.ids),
+                ]
             ),
             4,
         )
@@ -180,7 +183,11 @@ class TestAbcClassification(CycleCountCase):
         self._receive(self.product_lot, second.lot_stock_id, 100, lot=self.lot_1)
         self._ship(self.product_lot, second.lot_stock_id, 100, lot=self.lot_1)
         profile = self.env["cycle.count.abc.profile"].create(
-            {"name": "Second only", "warehouse_id": second.id, "company_id": self.company.id}
+            {
+                "name": "Second only",
+                "warehouse_id": second.id,
+                "company_id": self.company.id,
+            }
         )
         profile._compute_classes()
         self.assertEqual(
@@ -257,4 +264,6 @@ class TestAbcClassification(CycleCountCase):
         many = self._count_queries(profile._compute_classes)
         self.assertEqual(few, many)
         self.assertLessEqual(many, 10)
-        self.assertEqual(len(profile.class_line_ids.filtered(lambda r: r.product_id in products)), 30)
+        self.assertEqual(
+            len(profile.class_line_ids.filtered(lambda r: r.product_id in products)), 30
+        )

@@ -65,7 +65,9 @@ class TestEvents(CycleCountCase):
         self.assertFalse(self._events(), "A-01 still holds apples")
         self._ship(self.product_chip, self.bin_b, 4)
         event = self._events("empty")
-        self.assertEqual((event.location_id, event.product_id), (self.bin_b, self.product_chip))
+        self.assertEqual(
+            (event.location_id, event.product_id), (self.bin_b, self.product_chip)
+        )
         self.assertIn("became empty", event.description)
 
     def test_stock_falls_below_the_reorder_minimum(self):
@@ -93,10 +95,14 @@ class TestEvents(CycleCountCase):
         self.assertEqual(self._events("safety_stock"), event)
 
     def test_variance_over_tolerance_is_recounted_later(self):
-        self._switch_on("variance", tolerance_percent=10, recount_days=7, deadline_days=2)
-        quants = self.env["stock.quant"].search(
-            [("location_id", "=", self.bin_a.id)]
-        ).with_context(inventory_mode=True)
+        self._switch_on(
+            "variance", tolerance_percent=10, recount_days=7, deadline_days=2
+        )
+        quants = (
+            self.env["stock.quant"]
+            .search([("location_id", "=", self.bin_a.id)])
+            .with_context(inventory_mode=True)
+        )
         apple = quants.filtered(lambda q: q.product_id == self.product_apple)
         bolt = quants.filtered(lambda q: q.product_id == self.product_bolt)
         bolt.inventory_quantity = 49  # 2 %: within tolerance
@@ -120,9 +126,11 @@ class TestEvents(CycleCountCase):
 
     def test_variance_by_value(self):
         self._switch_on("variance", tolerance_percent=0, tolerance_value=300)
-        quant = self.env["stock.quant"].search(
-            [("location_id", "=", self.bin_b.id)]
-        ).with_context(inventory_mode=True)
+        quant = (
+            self.env["stock.quant"]
+            .search([("location_id", "=", self.bin_b.id)])
+            .with_context(inventory_mode=True)
+        )
         quant.inventory_quantity = 3  # one chip: 400 > 300
         quant.action_apply_inventory()
         self.assertEqual(self._events("variance").product_id, self.product_chip)
@@ -133,7 +141,9 @@ class TestEvents(CycleCountCase):
         self.assertFalse(self._events())
         self._receive(self.product_chip, self.bin_b, 3)  # 1200
         event = self._events("high_value")
-        self.assertEqual((event.location_id, event.product_id), (self.bin_b, self.product_chip))
+        self.assertEqual(
+            (event.location_id, event.product_id), (self.bin_b, self.product_chip)
+        )
         self.assertAlmostEqual(event.value, 1200.0)
 
     def test_trigger_switched_per_rule(self):
@@ -160,7 +170,9 @@ class TestEvents(CycleCountCase):
             [("company_id", "=", company_b.id)], limit=1
         )
         self._ship(self.product_apple, warehouse_b.lot_stock_id, 5)
-        self.assertFalse(self.Event.search([("product_id", "=", self.product_apple.id)]))
+        self.assertFalse(
+            self.Event.search([("product_id", "=", self.product_apple.id)])
+        )
 
     def test_no_event_for_an_item_in_an_open_task(self):
         self._switch_on("negative")
@@ -202,7 +214,13 @@ class TestEvents(CycleCountCase):
         self.assertEqual(event.state, "done")
 
     def test_firing_costs_one_statement_whatever_the_moves(self):
-        for event_type in ("negative", "empty", "safety_stock", "variance", "high_value"):
+        for event_type in (
+            "negative",
+            "empty",
+            "safety_stock",
+            "variance",
+            "high_value",
+        ):
             self._switch_on(event_type)
         Event = self.env["cycle.count.event"]
         one = self._ship(self.product_bolt, self.bin_a, 1)

@@ -145,7 +145,9 @@ class TestRuleDimensions(CycleCountCase):
         rule = self._create_rule(location_ids=[Command.set(self.bin_a.ids)])
         self.assertEqual(self._products(rule), {self.product_apple, self.product_bolt})
         rule = self._create_rule(warehouse_ids=[Command.set(second.ids)])
-        self.assertEqual(self._selected(rule), {(second.lot_stock_id, self.product_apple)})
+        self.assertEqual(
+            self._selected(rule), {(second.lot_stock_id, self.product_apple)}
+        )
         self.assertEqual(rule.warehouse_id, second)
         rule = self._create_rule(warehouse_id=False)
         self.assertFalse(rule.warehouse_ids)
@@ -263,7 +265,9 @@ class TestRuleDimensions(CycleCountCase):
             priority="2",
         )
         tasks = self._plan(monthly | fast, today=self.today)
-        bolt = tasks.line_ids.filtered(lambda line: line.product_id == self.product_bolt)
+        bolt = tasks.line_ids.filtered(
+            lambda line: line.product_id == self.product_bolt
+        )
         self.assertEqual(bolt.rule_ids, monthly | fast)
         self.assertEqual(bolt.plan_frequency_days, 7)
         self.assertEqual(bolt.plan_priority, "2")

@@ -83,7 +83,9 @@ class TestScheduler(CycleCountCase):
             },
         )
         self.assertTrue(all(task.is_planned for task in tasks))
-        self.assertFalse(self._coverage(MONDAY).filtered(lambda g: g.status == "unplanned"))
+        self.assertFalse(
+            self._coverage(MONDAY).filtered(lambda g: g.status == "unplanned")
+        )
         # Planned after their due day (all are due today): late, and shown.
         late = self._coverage(MONDAY)
         self.assertEqual(len(late), 6)
@@ -123,12 +125,12 @@ class TestScheduler(CycleCountCase):
         )
         # Classes of the company-wide profile: X3 is A, X4 is C.
         profile = self._abc_profile()
-        profile.class_line_ids.filtered(lambda c: c.product_id == x3).abc_class_id = (
-            self.env.ref("cycle_count_planning.abc_class_a")
-        )
-        profile.class_line_ids.filtered(lambda c: c.product_id == x4).abc_class_id = (
-            self.env.ref("cycle_count_planning.abc_class_c")
-        )
+        profile.class_line_ids.filtered(
+            lambda c: c.product_id == x3
+        ).abc_class_id = self.env.ref("cycle_count_planning.abc_class_a")
+        profile.class_line_ids.filtered(
+            lambda c: c.product_id == x4
+        ).abc_class_id = self.env.ref("cycle_count_planning.abc_class_c")
         normal = self._create_rule(
             user_id=False,
             product_domain=f"[('id', 'in', {(x1 | x3 | x4).ids})]",
@@ -256,7 +258,9 @@ class TestScheduler(CycleCountCase):
         self.assertEqual(line.with_user(self.counter).due_date, day(-15))
 
     def test_planning_runs_the_same_queries_for_4_or_40_items(self):
-        rule = self._create_rule(product_domain="[('default_code', 'not like', 'CC-X')]")
+        rule = self._create_rule(
+            product_domain="[('default_code', 'not like', 'CC-X')]"
+        )
         self.capacity.write({"lines_per_counter": 0, "user_ids": [Command.clear()]})
         few = self._count_queries(self._plan, rule)
         few_task = self.env["cycle.count.task"].search(
@@ -302,7 +306,9 @@ class TestScheduler(CycleCountCase):
         self.assertNotIn(warehouse_b.lot_stock_id, tasks_a.line_ids.location_id)
         self.assertFalse(self.Coverage.search([("company_id", "=", company_b.id)]))
         self.env["cycle.count.rule"]._cron_plan_counts()
-        tasks_b = self.env["cycle.count.task"].search([("company_id", "=", company_b.id)])
+        tasks_b = self.env["cycle.count.task"].search(
+            [("company_id", "=", company_b.id)]
+        )
         self.assertEqual(tasks_b.line_ids.location_id, warehouse_b.lot_stock_id)
         self.assertEqual(tasks_b.line_ids.rule_ids, rule_b)
         gaps_b = self.Coverage.search([("company_id", "=", company_b.id)])

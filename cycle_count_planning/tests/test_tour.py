@@ -56,7 +56,9 @@ class TestPlanningTour(CycleCountTestMixin, HttpCase):
             "cycle_count_planning_tour",
             login="cc_manager",
         )
-        rule = self.env["cycle.count.rule"].search([("name", "=", "A-class fast movers")])
+        rule = self.env["cycle.count.rule"].search(
+            [("name", "=", "A-class fast movers")]
+        )
         self.assertEqual(rule.abc_class_ids.mapped("code"), ["A"])
         self.assertEqual(
             (rule.move_direction, rule.move_days, rule.interval_days), ("out", 7, 15)
