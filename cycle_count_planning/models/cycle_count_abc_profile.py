@@ -166,7 +166,7 @@ class CycleCountAbcProfile(models.Model):
 
     @api.model
     def _cron_compute_classes(self):
-        profiles = self.sudo().search([])
+        profiles = self.sudo().search([("active", "=", True)])
         for done, profile in enumerate(profiles, start=1):
             profile._compute_classes()
             self.env["ir.cron"]._notify_progress(

@@ -21,7 +21,6 @@ class CycleCountCoverage(models.Model):
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number")
     rule_id = fields.Many2one(
         "cycle.count.rule",
-        string="Rule",
         help="The most frequent rule that selects the item (empty: an event).",
     )
     rule_count = fields.Integer(string="Rules")

@@ -473,6 +473,17 @@ class CycleCountRule(models.Model):
         return tasks._action_open_planned()
 
     @api.model
+    def action_plan_companies(self):
+        """Plan Counts Now: the active rules and the open events of the companies
+        the user works in, then check the coverage."""
+        self.check_access("write")
+        companies = self.env.companies
+        rules = self.search([("company_id", "in", companies.ids)])
+        tasks = self.env["cycle.count.planner"]._plan(rules, companies=companies)
+        self.env["cycle.count.coverage"].sudo()._refresh(companies)
+        return tasks._action_open_planned()
+
+    @api.model
     def _cron_plan_counts(self):
         """Plan every company: its active rules and its open events. Reads as
         superuser: planning is the system's decision."""

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import CycleCountCase
@@ -315,3 +316,32 @@ class TestScheduler(CycleCountCase):
         self.assertFalse(gaps_b)
         # Company A's coverage was checked by the cron too; its leftovers show.
         self.assertTrue(self.Coverage.search([("company_id", "=", self.company.id)]))
+
+    @freeze_time(MONDAY)
+    def test_plan_counts_now_plans_rules_and_events_and_checks_coverage(self):
+        self.capacity.lines_per_counter = 1
+        self._create_rule(user_id=False)
+        trigger = (
+            self.env["cycle.count.trigger"]
+            .with_context(active_test=False)
+            .search(
+                [("company_id", "=", self.company.id), ("event_type", "=", "negative")]
+            )
+        )
+        trigger.active = True
+        with self.assertRaises(AccessError):
+            self.env["cycle.count.rule"].with_user(
+                self.supervisor
+            ).action_plan_companies()
+        action = (
+            self.env["cycle.count.rule"].with_user(self.manager).action_plan_companies()
+        )
+        self.assertEqual(action["res_model"], "cycle.count.task")
+        tasks = self.env["cycle.count.task"].search(action["domain"])
+        self.assertEqual(len(tasks.line_ids), 10)
+        gaps = self.Coverage.search([("company_id", "=", self.company.id)])
+        self.assertEqual(set(gaps.mapped("status")), {"late"})
+        # In the menu: the server action runs it for the user's companies.
+        server_action = self.env.ref("cycle_count_planning.action_server_plan_counts")
+        result = server_action.with_user(self.manager).run()
+        self.assertEqual(result["tag"], "display_notification")
