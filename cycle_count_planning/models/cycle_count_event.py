@@ -166,7 +166,10 @@ class CycleCountEvent(models.Model):
         reads what the moves changed; the conditions are checked in Python; only
         when something fires, one INSERT … SELECT writes the events,
         deduplicated against open events and open tasks. No query at all while
-        every trigger is off."""
+        every trigger is off, nor with the context key ``cycle_count_no_events``
+        (mass imports, migrations)."""
+        if self.env.context.get("cycle_count_no_events"):
+            return
         moves = moves.filtered(lambda move: move.state == "done")
         if not moves:
             return

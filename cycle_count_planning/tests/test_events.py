@@ -59,6 +59,15 @@ class TestEvents(CycleCountCase):
         self._ship(self.product_apple, self.bin_a, 1)
         self.assertEqual(self._events("negative"), event)
 
+    def test_mass_imports_may_skip_the_triggers(self):
+        move = self._ship(self.product_apple, self.bin_a, 12)
+        self._switch_on("negative")
+        Event = self.env["cycle.count.event"]
+        Event.with_context(cycle_count_no_events=True)._fire_from_moves(move)
+        self.assertFalse(self._events())
+        Event._fire_from_moves(move)
+        self.assertEqual(self._events("negative").move_id, move)
+
     def test_location_emptied(self):
         self._switch_on("empty")
         self._ship(self.product_bolt, self.bin_a, 50)
