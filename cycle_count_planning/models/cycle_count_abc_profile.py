@@ -243,7 +243,7 @@ class CycleCountAbcProfile(models.Model):
              WHERE m.state = 'done' AND m.company_id = %(company)s
                AND m.date >= %(since)s AND m.date < %(until)s
                AND loc.usage = 'internal' AND dest.usage IN %(outgoing)s
-               AND NOT m.is_inventory %(warehouse)s
+               AND m.is_inventory IS NOT TRUE %(warehouse)s
              GROUP BY m.product_id
             """,
             aggregate=aggregate,

@@ -231,8 +231,8 @@ class CycleCountEvent(models.Model):
                 SELECT m.company_id, side.location_id, ml.product_id, ml.lot_id,
                        SUM(side.sign * ml.quantity_product_uom) AS delta,
                        SUM(side.sign * ml.quantity_product_uom)
-                           FILTER (WHERE m.is_inventory) AS inventory_delta,
-                       MAX(m.product_qty) FILTER (WHERE NOT m.is_inventory)
+                           FILTER (WHERE m.is_inventory IS TRUE) AS inventory_delta,
+                       MAX(m.product_qty) FILTER (WHERE m.is_inventory IS NOT TRUE)
                            AS move_qty,
                        MIN(m.id) AS move_id
                   FROM stock_move_line ml

@@ -134,7 +134,7 @@ class CycleCountPlanner(models.AbstractModel):
               CROSS JOIN LATERAL (VALUES (ml.location_id, 'out', dest.usage),
                                          (ml.location_dest_id, 'in', src.usage))
                     AS side(location_id, direction, other_usage)
-             WHERE m.state = 'done' AND m.date >= %(since)s AND NOT m.is_inventory
+             WHERE m.state = 'done' AND m.date >= %(since)s AND m.is_inventory IS NOT TRUE
                AND m.company_id IN %(companies)s
                AND ml.location_id != ml.location_dest_id
                AND side.other_usage != 'inventory'
@@ -301,7 +301,7 @@ class CycleCountPlanner(models.AbstractModel):
                   JOIN stock_move_line ml ON ml.move_id = m.id
                   CROSS JOIN LATERAL (VALUES (ml.location_id), (ml.location_dest_id))
                         AS side(location_id)
-                 WHERE m.is_inventory AND m.state = 'done'
+                 WHERE m.is_inventory IS TRUE AND m.state = 'done'
                    AND m.company_id IN %(companies)s
                    AND m.product_id IN (SELECT product_id FROM items)
                  GROUP BY 1, 2, 3

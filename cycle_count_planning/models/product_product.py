@@ -19,11 +19,3 @@ class ProductProduct(models.Model):
         readonly=True,
         copy=False,
     )
-    cycle_count_class_ids = fields.One2many(
-        "cycle.count.product.class", "product_id", string="ABC Classes"
-    )
-    cycle_count_class_history_ids = fields.One2many(
-        "cycle.count.product.class.history",
-        "product_id",
-        string="ABC Class Changes",
-    )

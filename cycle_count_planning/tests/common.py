@@ -126,7 +126,8 @@ class CycleCountTestMixin:
                 "location_id": source.id,
                 "location_dest_id": dest.id,
                 "company_id": (source.company_id or dest.company_id).id,
-                "is_inventory": inventory,
+                # As Odoo: set on inventory adjustments only, else left empty.
+                **({"is_inventory": True} if inventory else {}),
             }
         )
         move._action_confirm()
@@ -174,6 +175,35 @@ class CycleCountTestMixin:
             days_ago=days_ago,
             lot=lot,
         )
+
+    @classmethod
+    def _deliver_picking(cls, product, location, qty):
+        """A delivery order through the usual flow: confirm, reserve, validate."""
+        warehouse = location.warehouse_id
+        customers = cls.env.ref("stock.stock_location_customers")
+        picking = cls.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.out_type_id.id,
+                "location_id": location.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "product_uom": product.uom_id.id,
+                            "location_id": location.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.button_validate()
+        return picking
 
     @classmethod
     def _abc_profile(cls, **values):

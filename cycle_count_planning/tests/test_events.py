@@ -155,6 +155,20 @@ class TestEvents(CycleCountCase):
         )
         self.assertAlmostEqual(event.value, 1200.0)
 
+    def test_a_delivery_order_fires_too(self):
+        self._switch_on("high_value", value_threshold=1000)
+        self._switch_on("empty")
+        picking = self._deliver_picking(self.product_chip, self.bin_b, 3)
+        self.assertEqual(picking.state, "done")
+        event = self._events("high_value")
+        self.assertEqual(
+            (event.location_id, event.move_id), (self.bin_b, picking.move_ids)
+        )
+        self.assertAlmostEqual(event.value, 1200.0)
+        self.assertFalse(self._events("empty"), "one chip is left")
+        self._deliver_picking(self.product_chip, self.bin_b, 1)
+        self.assertEqual(self._events("empty").location_id, self.bin_b)
+
     def test_trigger_switched_per_rule(self):
         self._switch_on("negative", apply_to="rules")
         chips = self._create_rule(

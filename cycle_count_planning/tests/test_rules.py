@@ -112,6 +112,17 @@ class TestRuleDimensions(CycleCountCase):
                 rule = self._create_rule(**values)
                 self.assertEqual(self._products(rule), expected)
 
+    def test_delivery_orders_are_movement_and_consumption(self):
+        picking = self._deliver_picking(self.product_apple, self.bin_a, 4)
+        self.assertEqual(picking.state, "done")
+        rule = self._create_rule(move_direction="out", move_days=2)
+        self.assertEqual(self._products(rule), {self.product_apple})
+        profile = self._abc_profile(basis="pick_frequency")
+        apple = profile.class_line_ids.filtered(
+            lambda c: c.product_id == self.product_apple
+        )
+        self.assertEqual(apple.basis_value, 2, "the delivery order and the older one")
+
     def test_an_internal_transfer_moves_both_bins(self):
         self._move(self.product_chip, self.bin_b, self.bin_a, 1, days_ago=1)
         out = self._create_rule(move_direction="out", move_days=2)
