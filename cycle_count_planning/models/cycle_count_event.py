@@ -313,13 +313,14 @@ class CycleCountEvent(models.Model):
                 if value and value >= trigger["value_threshold"]:
                     figures = (qty, trigger["value_threshold"], value)
             if figures:
-                yield dict(
-                    base,
+                quantity, threshold, value = figures
+                yield {
+                    **base,
                     **self._item(row),
-                    **dict(
-                        zip(("quantity", "threshold", "value"), figures, strict=True)
-                    ),
-                )
+                    "quantity": quantity,
+                    "threshold": threshold,
+                    "value": value,
+                }
 
     @api.model
     def _safety_stock_candidates(self, rows, base):
