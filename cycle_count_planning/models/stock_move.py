@@ -6,7 +6,7 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def init(self):
-        super().init()
+        res = super().init()
         # The planner reads the count history: a product's inventory adjustments,
         # a small part of the moves.
         create_index(
@@ -16,6 +16,7 @@ class StockMove(models.Model):
             ["product_id"],
             where="is_inventory IS TRUE AND state = 'done'",
         )
+        return res
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
