@@ -825,7 +825,7 @@ def run(args):
             }
         )
     print_table(results)
-    out = ROOT / "var" / "benchmark.json"
+    out = ROOT / "var" / "benchmark_planning.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     log(f"figures written to {out}")
@@ -872,7 +872,7 @@ def main(argv=None):
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("command", choices=["generate", "run", "table"])
-    parser.add_argument("--db", default="cc_bench", help="database name (prefix)")
+    parser.add_argument("--db", default="cc_plan_bench", help="database name (prefix)")
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--db_host")
     parser.add_argument("--db_port")
@@ -893,7 +893,7 @@ def main(argv=None):
     elif args.command == "run":
         run(args)
     else:  # the table of the last run, again
-        print_table(json.loads((ROOT / "var" / "benchmark.json").read_text()))
+        print_table(json.loads((ROOT / "var" / "benchmark_planning.json").read_text()))
     return 0
 
 

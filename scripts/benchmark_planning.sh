@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The planning benchmark (see scripts/benchmark_planning.py and README.md):
-#   scripts/benchmark_planning.sh generate [--db NAME]   build NAME_base, NAME, NAME_oca (once, ~15 min)
-#   scripts/benchmark_planning.sh run [--db NAME]        measure and print the table (~20 min)
+#   scripts/benchmark_planning.sh generate [--db NAME]   build NAME_base, NAME, NAME_oca (once, ~5 min)
+#   scripts/benchmark_planning.sh run [--db NAME]        measure and print the table (~15 min)
+#   scripts/benchmark_planning.sh table                  the last run's table again
 # Installs the OCA addons it compares with (requirements-bench.txt) into Odoo's
 # Python when they are missing, with pip --no-deps.
 set -euo pipefail
