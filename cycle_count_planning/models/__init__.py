@@ -1,7 +1,17 @@
 from . import (
+    cycle_count_abc_class,
+    cycle_count_abc_profile,
+    cycle_count_capacity,
+    cycle_count_coverage,
+    cycle_count_event,
     cycle_count_line,
     cycle_count_planner,
+    cycle_count_product_class,
     cycle_count_reason,
     cycle_count_rule,
     cycle_count_task,
+    cycle_count_trigger,
+    product_product,
+    res_company,
+    stock_move,
 )

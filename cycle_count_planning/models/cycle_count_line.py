@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang
 
 # What a counter may write on a line of their own task.
 COUNTER_WRITABLE_LINE_FIELDS = {"counted_qty", "reason_id", "note", "attachment_ids"}
@@ -72,6 +72,52 @@ class CycleCountLine(models.Model):
         "rule_id",
         string="Planned By",
         readonly=True,
+    )
+    event_ids = fields.One2many(
+        "cycle.count.event", "line_id", string="Events", readonly=True
+    )
+    # Why the line was planned: figures stored by the planner, read by the
+    # explanation. On-hand figures are book quantities: never shown to counters.
+    due_date = fields.Date(readonly=True, copy=False)
+    last_count_date = fields.Date(
+        string="Last Counted", readonly=True, copy=False, help="Before this task."
+    )
+    plan_frequency_days = fields.Integer(
+        string="Every (Days)",
+        readonly=True,
+        copy=False,
+        help="The interval of the most frequent rule that selected the item.",
+    )
+    plan_priority = fields.Selection(
+        [("0", "Normal"), ("1", "High"), ("2", "Very High"), ("3", "Urgent")],
+        string="Priority",
+        readonly=True,
+        copy=False,
+    )
+    abc_class_id = fields.Many2one(
+        "cycle.count.abc.class", string="ABC Class", readonly=True, copy=False
+    )
+    plan_onhand_qty = fields.Float(
+        string="On Hand When Planned",
+        digits="Product Unit of Measure",
+        readonly=True,
+        copy=False,
+        groups=REVIEWER_GROUPS,
+    )
+    plan_unit_cost = fields.Float(
+        string="Cost When Planned",
+        digits="Product Price",
+        readonly=True,
+        copy=False,
+        groups=REVIEWER_GROUPS,
+    )
+    plan_moves = fields.Json(
+        readonly=True, copy=False, help="Recent moves of the item, per rule."
+    )
+    plan_explain = fields.Text(
+        string="Why Planned",
+        compute="_compute_plan_explain",
+        groups=REVIEWER_GROUPS,
     )
     counted_qty = fields.Float(
         string="Counted Quantity", digits="Product Unit of Measure", copy=False
@@ -152,6 +198,75 @@ class CycleCountLine(models.Model):
             line.difference_qty = difference
             line.variance_value = line.currency_id.round(difference * line.unit_cost)
             line.has_difference = bool(difference)
+
+    @api.depends_context("lang")
+    @api.depends(
+        "rule_ids",
+        "event_ids",
+        "due_date",
+        "last_count_date",
+        "plan_frequency_days",
+        "abc_class_id",
+        "plan_onhand_qty",
+        "plan_unit_cost",
+        "plan_moves",
+    )
+    def _compute_plan_explain(self):
+        for line in self:
+            line.plan_explain = line._explain()
+
+    def _explain(self):
+        """Why the planner planned this line: each rule with the figures that
+        matched, each event, the last count and the due date."""
+        self.ensure_one()
+        env = self.env
+        if not self.rule_ids and not self.event_ids:
+            return env._("Not planned: added to the task by hand.")
+        parts = []
+        rules = self.rule_ids.sorted(lambda r: (r.interval_days, r.sequence, r.id))
+        for rule in rules:
+            parts.append(rule._explain_line(self, sets_frequency=rule == rules[:1]))
+        for event in self.event_ids.sorted("date"):
+            parts.append(
+                env._(
+                    "Event “%(event)s”: %(description)s Count by %(deadline)s.",
+                    event=event.display_name,
+                    description=event._describe(),
+                    deadline=format_date(env, event.deadline),
+                )
+            )
+        if self.last_count_date:
+            parts.append(
+                env._(
+                    "Last counted on %(last)s; due on %(due)s.",
+                    last=format_date(env, self.last_count_date),
+                    due=format_date(env, self.due_date),
+                )
+            )
+        else:
+            parts.append(
+                env._(
+                    "Never counted: due on %(due)s.",
+                    due=format_date(env, self.due_date),
+                )
+            )
+        return "\n".join(parts)
+
+    def _explain_figures(self):
+        """The figures the explanation quotes, formatted for the reader."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        return {
+            "qty": formatLang(
+                self.env, self.plan_onhand_qty, dp="Product Unit of Measure"
+            ),
+            "cost": formatLang(self.env, self.plan_unit_cost, currency_obj=currency),
+            "value": formatLang(
+                self.env,
+                self.plan_onhand_qty * self.plan_unit_cost,
+                currency_obj=currency,
+            ),
+        }
 
     @api.constrains("counted_qty")
     def _check_counted_qty(self):

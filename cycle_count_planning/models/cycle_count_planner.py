@@ -1,180 +1,788 @@
-from collections import defaultdict
+import bisect
+import math
+from collections import Counter, defaultdict
+from datetime import datetime, time, timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 # A line in a task in one of these states holds its item: it is not planned again.
 OPEN_TASK_STATES = ("draft", "in_progress", "counted")
+# Tasks whose lines use up a counter's capacity on their day.
+LOADED_TASK_STATES = ("draft", "in_progress")
+# Events go before any rule's priority.
+EVENT_PRIORITY = 4
+# Columns of cycle_count_line that the planner fills itself.
+PLANNED_LINE_COLUMNS = (
+    "id",
+    "task_id",
+    "company_id",
+    "warehouse_id",
+    "state",
+    "location_id",
+    "location_sequence",
+    "product_id",
+    "lot_id",
+    "package_id",
+    "owner_id",
+    "is_counted",
+    "difference_qty",
+    "variance_value",
+    "has_difference",
+    "due_date",
+    "last_count_date",
+    "plan_frequency_days",
+    "plan_priority",
+    "abc_class_id",
+    "plan_onhand_qty",
+    "plan_unit_cost",
+    "plan_moves",
+    "create_uid",
+    "create_date",
+    "write_uid",
+    "write_date",
+)
+
+
+def _sql_id(record):
+    """The database id of a record, 0 for a record not saved yet (a form)."""
+    return record.id if isinstance(record.id, int) else (record._origin.id or 0)
 
 
 class CycleCountPlanner(models.AbstractModel):
-    """Decides what is due: one set-based query per planning run, whatever the
-    number of quants."""
+    """Decides what to count and when, set-based whatever the number of quants:
+    one query finds every due item with its figures (rules, events, history),
+    a linear pass in Python levels the work over the working days within the
+    capacity, and the lines are written with INSERT … SELECT."""
 
     _name = "cycle.count.planner"
     _description = "Cycle Count Planner"
 
+    # ------------------------------------------------------------------
+    # The due items, as one SQL query
+    # ------------------------------------------------------------------
     @api.model
-    def _rule_items_sql(self, rule):
-        """The (location, product, lot, package, owner) items a rule selects."""
-        products = self.env["product.product"]._search(
-            [*rule._get_product_domain(), ("is_storable", "=", True)]
-        )
-        scope = rule.location_ids or rule.warehouse_id.view_location_id
+    def _base_sql(self, rules):
+        """The items (quants grouped by location, product, lot, package, owner) in
+        the union of the rules' scopes, with their quantity, cost and route."""
+        scopes = []
+        for rule in rules:
+            conditions = [SQL("loc.company_id = %s", rule.company_id.id)]
+            if rule.warehouse_ids:
+                conditions.append(
+                    SQL("loc.warehouse_id IN %s", tuple(rule.warehouse_ids.ids))
+                )
+            if rule.location_ids:
+                paths = [f"{p}%" for p in rule.location_ids.mapped("parent_path")]
+                conditions.append(SQL("loc.parent_path LIKE ANY(%s)", paths))
+            scopes.append(SQL("(%s)", SQL(" AND ").join(conditions)))
         return SQL(
             """
-            SELECT DISTINCT %(rule_id)s AS rule_id, %(frequency)s AS frequency,
-                   q.location_id, q.product_id, q.lot_id, q.package_id, q.owner_id
+            SELECT q.company_id, loc.warehouse_id, q.location_id, q.product_id,
+                   q.lot_id, q.package_id, q.owner_id,
+                   SUM(q.quantity) AS quantity,
+                   MIN(loc.parent_path) AS parent_path,
+                   MIN(loc.complete_name) AS route,
+                   MIN(COALESCE((pp.standard_price ->> q.company_id::text)::numeric, 0))
+                       AS unit_cost
               FROM stock_quant q
               JOIN stock_location loc ON loc.id = q.location_id
-             WHERE q.company_id = %(company_id)s
-               AND loc.usage = 'internal'
-               AND loc.parent_path LIKE ANY(%(paths)s)
-               AND q.product_id IN %(products)s
+              JOIN product_product pp ON pp.id = q.product_id
+             WHERE loc.usage = 'internal' AND loc.warehouse_id IS NOT NULL
+               AND q.company_id = loc.company_id
+               AND (%(scopes)s)
+             GROUP BY q.company_id, loc.warehouse_id, q.location_id, q.product_id,
+                      q.lot_id, q.package_id, q.owner_id
             """,
-            rule_id=rule.id,
-            frequency=rule.frequency_days,
-            company_id=rule.company_id.id,
-            paths=[f"{path}%" for path in scope.mapped("parent_path")],
-            products=products.subselect(),
+            scopes=SQL(" OR ").join(scopes) if scopes else SQL("FALSE"),
         )
 
     @api.model
-    def _due_items_sql(self, rules, today):
-        """Items selected by ``rules`` that are due on ``today`` and not held by an
-        open task. The most frequent rule sets the due date; all rules are kept."""
-        selected = SQL(" UNION ALL ").join(self._rule_items_sql(rule) for rule in rules)
+    def _movement_sql(self, rules, today):
+        """Per (location, product): the moves of each rule's window and direction,
+        one column ``moves_<n>`` per rule with a movement filter."""
+        columns = []
+        since_all = None
+        for index, rule in enumerate(rules):
+            if not rule.move_direction:
+                continue
+            since = datetime.combine(today - timedelta(days=rule.move_days), time.min)
+            since_all = min(since_all or since, since)
+            directions = (
+                ("out", "in")
+                if rule.move_direction == "any"
+                else (rule.move_direction,)
+            )
+            columns.append(
+                SQL(
+                    "COUNT(DISTINCT ml.move_id) FILTER (WHERE side.direction IN %s "
+                    "AND m.date >= %s) AS %s",
+                    directions,
+                    since,
+                    SQL.identifier(f"moves_{index}"),
+                )
+            )
+        if not columns:
+            return None
         return SQL(
             """
-            WITH selected AS (%(selected)s),
+            SELECT side.location_id, ml.product_id, %(columns)s
+              FROM stock_move m
+              JOIN stock_move_line ml ON ml.move_id = m.id
+              JOIN stock_location src ON src.id = ml.location_id
+              JOIN stock_location dest ON dest.id = ml.location_dest_id
+              CROSS JOIN LATERAL (VALUES (ml.location_id, 'out', dest.usage),
+                                         (ml.location_dest_id, 'in', src.usage))
+                    AS side(location_id, direction, other_usage)
+             WHERE m.state = 'done' AND m.date >= %(since)s AND m.is_inventory IS NOT TRUE
+               AND m.company_id IN %(companies)s
+               AND ml.location_id != ml.location_dest_id
+               AND side.other_usage != 'inventory'
+               AND side.location_id IN (SELECT location_id FROM base)
+             GROUP BY side.location_id, ml.product_id
+            """,
+            columns=SQL(", ").join(columns),
+            since=since_all,
+            companies=tuple(rules.company_id.ids),
+        )
+
+    @api.model
+    def _rule_select_sql(self, rule, index):
+        """The base items a rule selects, one row per item, with its figures."""
+        conditions = [
+            rule._scope_sql(
+                SQL("b.company_id"),
+                SQL("b.warehouse_id"),
+                SQL("b.parent_path"),
+                SQL("b.product_id"),
+            )
+        ]
+        if rule.unit_cost_min:
+            conditions.append(SQL("b.unit_cost >= %s", rule.unit_cost_min))
+        if rule.onhand_value_min:
+            conditions.append(
+                SQL("b.quantity * b.unit_cost >= %s", rule.onhand_value_min)
+            )
+        moves = SQL("NULL::int")
+        join = SQL()
+        if rule.move_direction:
+            column = SQL.identifier(f"moves_{index}")
+            moves = SQL("COALESCE(mv.%s, 0)::int", column)
+            join = SQL(
+                "LEFT JOIN movement mv ON mv.location_id = b.location_id "
+                "AND mv.product_id = b.product_id"
+            )
+            conditions.append(
+                SQL("COALESCE(mv.%s, 0) >= %s", column, rule.move_min_count)
+            )
+        return SQL(
+            """
+            SELECT %(rule_id)s AS rule_id, %(sequence)s AS rule_sequence,
+                   %(interval)s AS frequency, %(priority)s AS priority,
+                   %(user_id)s::int AS user_id, %(moves)s AS moves,
+                   NULL::int AS event_id, NULL::date AS event_due,
+                   NULL::date AS event_deadline,
+                   b.company_id, b.warehouse_id, b.location_id, b.product_id, b.lot_id,
+                   b.package_id, b.owner_id, b.quantity, b.unit_cost, b.route
+              FROM base b %(join)s
+             WHERE %(conditions)s
+            """,
+            rule_id=_sql_id(rule),
+            sequence=rule.sequence,
+            interval=max(rule.interval_days, 1),
+            priority=int(rule.priority or 0),
+            user_id=rule.user_id.id or None,
+            moves=moves,
+            join=join,
+            conditions=SQL(" AND ").join(conditions),
+        )
+
+    @api.model
+    def _events_select_sql(self, companies):
+        return SQL(
+            """
+            SELECT NULL::int AS rule_id, NULL::int AS rule_sequence,
+                   NULL::int AS frequency, %(priority)s AS priority,
+                   NULL::int AS user_id, NULL::int AS moves,
+                   e.id AS event_id, e.date_due AS event_due,
+                   e.deadline AS event_deadline,
+                   e.company_id, loc.warehouse_id, e.location_id, e.product_id,
+                   e.lot_id, NULL::int AS package_id, NULL::int AS owner_id,
+                   NULL::numeric AS quantity,
+                   COALESCE((pp.standard_price ->> e.company_id::text)::numeric, 0)
+                       AS unit_cost,
+                   loc.complete_name AS route
+              FROM cycle_count_event e
+              JOIN stock_location loc ON loc.id = e.location_id
+              JOIN product_product pp ON pp.id = e.product_id
+             WHERE e.state = 'open' AND e.company_id IN %(companies)s
+               AND loc.warehouse_id IS NOT NULL
+            """,
+            priority=EVENT_PRIORITY,
+            companies=tuple(companies.ids),
+        )
+
+    @api.model
+    def _warehouses_sql(self, plan_days, profiles):
+        """VALUES (warehouse, first working day, horizon end, ABC profile)."""
+        return SQL(
+            "VALUES %s",
+            SQL(", ").join(
+                SQL(
+                    "(%s, %s::date, %s::date, %s::int)",
+                    warehouse_id,
+                    days[0],
+                    horizon_end,
+                    profiles[warehouse_id].id or None,
+                )
+                for warehouse_id, (days, horizon_end) in plan_days.items()
+            ),
+        )
+
+    @api.model
+    def _items_sql(self, rules, today, companies, plan_days, with_events=True):
+        """Every item the rules select or an open event asks for, merged, with its
+        last count (our counts and Odoo's inventory moves), its due date, the open
+        line holding it if any, and its ABC class. Columns: see the SELECT."""
+        rules = rules.sorted(lambda r: (r.sequence, _sql_id(r)))
+        warehouses = self.env["stock.warehouse"].browse(list(plan_days))
+        profiles = (
+            self.env["cycle.count.abc.profile"]
+            .sudo()
+            ._get_profile_for_warehouses(warehouses)
+        )
+        selects = [
+            self._rule_select_sql(rule, index) for index, rule in enumerate(rules)
+        ]
+        if with_events:
+            selects.append(self._events_select_sql(companies))
+        movement = self._movement_sql(rules, today) if rules else None
+        company_ids = tuple(companies.ids)
+        return SQL(
+            """
+            WITH base AS MATERIALIZED (%(base)s),
+            %(movement)s
+            candidates AS (%(selects)s),
             items AS (
-                SELECT location_id, product_id, lot_id, package_id, owner_id,
+                SELECT company_id, warehouse_id, location_id, product_id, lot_id,
+                       package_id, owner_id,
                        MIN(frequency) AS frequency,
-                       ARRAY_AGG(DISTINCT rule_id ORDER BY rule_id) AS rule_ids
-                  FROM selected
-                 GROUP BY location_id, product_id, lot_id, package_id, owner_id
+                       MAX(priority) AS priority,
+                       (ARRAY_AGG(user_id ORDER BY rule_sequence, rule_id)
+                            FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
+                       COALESCE(ARRAY_AGG(rule_id ORDER BY rule_id)
+                            FILTER (WHERE rule_id IS NOT NULL), '{}') AS rule_ids,
+                       (ARRAY_AGG(rule_id ORDER BY frequency, rule_sequence, rule_id)
+                            FILTER (WHERE rule_id IS NOT NULL))[1] AS main_rule_id,
+                       JSONB_OBJECT_AGG(COALESCE(rule_id, 0), moves)
+                            FILTER (WHERE moves IS NOT NULL) AS rule_moves,
+                       COALESCE(ARRAY_AGG(event_id ORDER BY event_id)
+                            FILTER (WHERE event_id IS NOT NULL), '{}') AS event_ids,
+                       MIN(event_due) AS event_due,
+                       MIN(event_deadline) AS event_deadline,
+                       MAX(quantity) AS quantity, MAX(unit_cost) AS unit_cost,
+                       MAX(route) AS route
+                  FROM candidates
+                 GROUP BY company_id, warehouse_id, location_id, product_id, lot_id,
+                          package_id, owner_id
             ),
             our_counts AS (
                 SELECT l.location_id, l.product_id, COALESCE(l.lot_id, 0) AS lot_key,
                        MAX(l.counted_at) AS counted_at
                   FROM cycle_count_line l
-                  JOIN cycle_count_task t ON t.id = l.task_id
-                 WHERE l.is_counted AND t.state != 'cancel'
+                 WHERE l.is_counted AND l.state != 'cancel'
+                   AND l.company_id IN %(companies)s
                  GROUP BY 1, 2, 3
             ),
             odoo_counts AS (
-                SELECT location, product_id, lot_key, MAX(date) AS counted_at
-                  FROM (
-                    SELECT ml.location_id AS location, ml.product_id,
-                           COALESCE(ml.lot_id, 0) AS lot_key, ml.date
-                      FROM stock_move_line ml
-                      JOIN stock_move m ON m.id = ml.move_id
-                     WHERE m.is_inventory AND ml.state = 'done'
-                    UNION ALL
-                    SELECT ml.location_dest_id, ml.product_id,
-                           COALESCE(ml.lot_id, 0), ml.date
-                      FROM stock_move_line ml
-                      JOIN stock_move m ON m.id = ml.move_id
-                     WHERE m.is_inventory AND ml.state = 'done'
-                  ) inventory_lines
+                SELECT side.location_id, ml.product_id,
+                       COALESCE(ml.lot_id, 0) AS lot_key, MAX(ml.date) AS counted_at
+                  FROM stock_move m
+                  JOIN stock_move_line ml ON ml.move_id = m.id
+                  CROSS JOIN LATERAL (VALUES (ml.location_id), (ml.location_dest_id))
+                        AS side(location_id)
+                 WHERE m.is_inventory IS TRUE AND m.state = 'done'
+                   AND m.company_id IN %(companies)s
+                   AND m.product_id IN (SELECT product_id FROM items)
                  GROUP BY 1, 2, 3
             ),
-            open_items AS (
-                SELECT DISTINCT l.location_id, l.product_id,
-                       COALESCE(l.lot_id, 0) AS lot_key,
+            open_lines AS (
+                SELECT l.location_id, l.product_id, COALESCE(l.lot_id, 0) AS lot_key,
                        COALESCE(l.package_id, 0) AS package_key,
-                       COALESCE(l.owner_id, 0) AS owner_key
+                       COALESCE(l.owner_id, 0) AS owner_key,
+                       MIN(t.scheduled_date) FILTER (WHERE NOT COALESCE(l.is_counted, FALSE))
+                           AS planned_date,
+                       MIN(l.id) AS line_id
                   FROM cycle_count_line l
                   JOIN cycle_count_task t ON t.id = l.task_id
-                 WHERE t.state IN %(open_states)s
+                 WHERE l.state IN %(open_states)s AND l.company_id IN %(companies)s
+                 GROUP BY 1, 2, 3, 4, 5
+            ),
+            warehouses(warehouse_id, first_day, horizon_end, profile_id) AS (
+                %(warehouses)s
+            ),
+            dated AS (
+                SELECT i.*, w.first_day, w.horizon_end,
+                       GREATEST(oc.counted_at, ic.counted_at) AS last_count,
+                       CASE WHEN i.frequency IS NOT NULL THEN
+                           COALESCE(GREATEST(oc.counted_at, ic.counted_at)::date
+                                    + i.frequency, %(today)s)
+                       END AS rule_due,
+                       ol.line_id AS open_line_id, ol.planned_date,
+                       pc.abc_class_id, COALESCE(ac.sequence, 1000) AS class_rank
+                  FROM items i
+                  JOIN warehouses w ON w.warehouse_id = i.warehouse_id
+                  LEFT JOIN our_counts oc
+                         ON oc.location_id = i.location_id
+                        AND oc.product_id = i.product_id
+                        AND oc.lot_key = COALESCE(i.lot_id, 0)
+                  LEFT JOIN odoo_counts ic
+                         ON ic.location_id = i.location_id
+                        AND ic.product_id = i.product_id
+                        AND ic.lot_key = COALESCE(i.lot_id, 0)
+                  LEFT JOIN open_lines ol
+                         ON ol.location_id = i.location_id
+                        AND ol.product_id = i.product_id
+                        AND ol.lot_key = COALESCE(i.lot_id, 0)
+                        AND ol.package_key = COALESCE(i.package_id, 0)
+                        AND ol.owner_key = COALESCE(i.owner_id, 0)
+                  LEFT JOIN cycle_count_product_class pc
+                         ON pc.profile_id = w.profile_id AND pc.product_id = i.product_id
+                  LEFT JOIN cycle_count_abc_class ac ON ac.id = pc.abc_class_id
             )
-            SELECT i.location_id, i.product_id, i.lot_id, i.package_id, i.owner_id,
-                   i.frequency, i.rule_ids, loc.warehouse_id,
-                   GREATEST(oc.counted_at, ic.counted_at) AS last_count
-              FROM items i
-              JOIN stock_location loc ON loc.id = i.location_id
-              LEFT JOIN our_counts oc
-                     ON oc.location_id = i.location_id AND oc.product_id = i.product_id
-                    AND oc.lot_key = COALESCE(i.lot_id, 0)
-              LEFT JOIN odoo_counts ic
-                     ON ic.location = i.location_id AND ic.product_id = i.product_id
-                    AND ic.lot_key = COALESCE(i.lot_id, 0)
-             WHERE NOT EXISTS (
-                       SELECT 1 FROM open_items o
-                        WHERE o.location_id = i.location_id
-                          AND o.product_id = i.product_id
-                          AND o.lot_key = COALESCE(i.lot_id, 0)
-                          AND o.package_key = COALESCE(i.package_id, 0)
-                          AND o.owner_key = COALESCE(i.owner_id, 0))
-               AND (GREATEST(oc.counted_at, ic.counted_at) IS NULL
-                    OR GREATEST(oc.counted_at, ic.counted_at)::date + i.frequency
-                       <= %(today)s)
-             ORDER BY loc.warehouse_id, loc.complete_name, i.product_id, i.lot_id
+            SELECT d.*,
+                   LEAST(d.rule_due, d.event_due) AS due_date,
+                   LEAST(d.rule_due, d.event_due) < %(today)s AS overdue,
+                   GREATEST(LEAST(d.rule_due, d.event_deadline), d.first_day) AS deadline
+              FROM dated d
             """,
-            selected=selected,
+            base=self._base_sql(rules),
+            movement=SQL("movement AS MATERIALIZED (%s),", movement)
+            if movement
+            else SQL(),
+            selects=SQL(" UNION ALL ").join(selects),
+            companies=company_ids,
             open_states=OPEN_TASK_STATES,
+            warehouses=self._warehouses_sql(plan_days, profiles),
             today=today,
         )
 
     @api.model
+    def _plan_days(self, companies, today):
+        """{warehouse id: (working days to plan on, horizon end)} and the
+        settings of each warehouse."""
+        warehouses = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .search([("company_id", "in", companies.ids)])
+        )
+        capacity = self.env["cycle.count.capacity"].sudo()
+        settings = capacity._get_settings(warehouses)
+        plan_days = {
+            warehouse_id: (
+                capacity._working_days(setting, today),
+                today + timedelta(days=setting["horizon_days"]),
+            )
+            for warehouse_id, setting in settings.items()
+        }
+        return plan_days, settings
+
+    # ------------------------------------------------------------------
+    # Counting what a rule selects (the preview)
+    # ------------------------------------------------------------------
+    @api.model
+    def _count_rule_items(self, rule, today):
+        """(items the rule selects, of which due today and in no open task)."""
+        companies = rule.company_id
+        plan_days, _settings = self._plan_days(companies, today)
+        if not plan_days:
+            return 0, 0
+        self.env.flush_all()
+        [(selected, due)] = self.env.execute_query(
+            SQL(
+                """
+                SELECT COUNT(*),
+                       COUNT(*) FILTER (WHERE open_line_id IS NULL
+                                          AND due_date <= %(today)s)
+                  FROM (%(items)s) items
+                """,
+                items=self._items_sql(
+                    rule, today, companies, plan_days, with_events=False
+                ),
+                today=today,
+            )
+        )
+        return selected, due
+
+    @api.model
     def _due_items(self, rules, today):
+        """The items ``rules`` find due on ``today`` and in no open task (dicts)."""
         rules = rules.filtered("active")
         if not rules:
             return []
+        plan_days, _settings = self._plan_days(rules.company_id, today)
+        if not plan_days:
+            return []
         self.env.flush_all()
-        return self.env.execute_query_dict(self._due_items_sql(rules, today))
+        return self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT * FROM (%(items)s) items
+                 WHERE open_line_id IS NULL AND due_date <= %(today)s
+                 ORDER BY warehouse_id, route, product_id, lot_id
+                """,
+                items=self._items_sql(
+                    rules, today, rules.company_id, plan_days, with_events=False
+                ),
+                today=today,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Planning
+    # ------------------------------------------------------------------
+    @api.model
+    def _plan(self, rules, today=None, companies=None):
+        """Plan what ``rules`` select, and the open events of their companies (and
+        of ``companies``), into tasks; return the tasks that received lines."""
+        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        Task = self.env["cycle.count.task"]
+        rules = rules.filtered("active")
+        companies = (companies or self.env["res.company"]) | rules.company_id
+        if not companies:
+            return Task
+        planner = self.sudo()
+        plan_days, settings = planner._plan_days(companies, today)
+        if not plan_days:
+            return Task
+        self.env.flush_all()
+        cr = self.env.cr
+        # An event about an item already in an open task is counted with it.
+        cr.execute(planner._attach_events_to_open_lines_sql(companies))
+        cr.execute(SQL("DROP TABLE IF EXISTS cc_plan_due"))
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE cc_plan_due ON COMMIT DROP AS
+                SELECT ROW_NUMBER() OVER () AS id, NULL::int AS task_id,
+                       NULL::int AS line_id, items.*
+                  FROM (%(items)s) items
+                 WHERE open_line_id IS NULL AND due_date <= horizon_end
+                """,
+                items=planner._items_sql(rules.sudo(), today, companies, plan_days),
+            )
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id, warehouse_id, user_id, due_date, overdue, priority,
+                       class_rank, route, product_id, lot_id
+                  FROM cc_plan_due
+                """
+            )
+        )
+        if not rows:
+            return Task
+        loads = planner._get_loads(plan_days)
+        assignments = planner._level(rows, settings, plan_days, loads, today)
+        if not assignments:
+            return Task
+        task_ids = planner._get_tasks(set(assignments.values()))
+        row_ids = list(assignments)
+        cr.execute(
+            SQL(
+                """
+                UPDATE cc_plan_due d
+                   SET task_id = v.task_id,
+                       line_id = nextval('cycle_count_line_id_seq')
+                  FROM unnest(%(rows)s::int[], %(tasks)s::int[]) AS v(id, task_id)
+                 WHERE d.id = v.id
+                """,
+                rows=row_ids,
+                tasks=[task_ids[assignments[row_id]] for row_id in row_ids],
+            )
+        )
+        planner._insert_lines()
+        tasks = Task.browse(sorted(set(task_ids.values())))
+        self.env.invalidate_all()
+        planner._recompute_tasks(tasks.sudo())
+        return tasks
 
     @api.model
-    def _plan(self, rules, today=None):
-        """Create today's tasks for what ``rules`` find due; return the tasks."""
-        today = today or fields.Date.context_today(self)
-        items = self._due_items(rules, today)
-        if not items:
-            return self.env["cycle.count.task"]
-        rules_by_id = {rule.id: rule for rule in rules}
-        groups = defaultdict(list)
-        for item in items:
-            counter = self._pick_counter([rules_by_id[r] for r in item["rule_ids"]])
-            groups[(item["warehouse_id"], counter.id)].append(item)
-        warehouses = self.env["stock.warehouse"].browse(
-            [warehouse_id for warehouse_id, _user in groups]
+    def _attach_events_to_open_lines_sql(self, companies):
+        return SQL(
+            """
+            UPDATE cycle_count_event e
+               SET line_id = l.id, state = 'planned'
+              FROM cycle_count_line l
+             WHERE e.state = 'open' AND e.company_id IN %(companies)s
+               AND l.state IN %(open_states)s
+               AND l.location_id = e.location_id AND l.product_id = e.product_id
+               AND l.lot_id IS NOT DISTINCT FROM e.lot_id
+            """,
+            companies=tuple(companies.ids),
+            open_states=OPEN_TASK_STATES,
         )
-        company_by_warehouse = {w.id: w.company_id.id for w in warehouses}
-        # Tasks are created as superuser: planning is the system's decision, and the
-        # counter the task goes to may be in no group that can create tasks.
-        task_model = self.env["cycle.count.task"].sudo()
-        tasks = task_model.create(
+
+    @api.model
+    def _get_loads(self, plan_days):
+        """{(warehouse, counter or 0, day): lines already planned on that day}."""
+        first = min(days[0] for days, _end in plan_days.values())
+        last = max(days[-1] for days, _end in plan_days.values())
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT t.warehouse_id, COALESCE(t.user_id, 0), t.scheduled_date,
+                       COUNT(l.id)
+                  FROM cycle_count_task t
+                  JOIN cycle_count_line l ON l.task_id = t.id
+                 WHERE t.state IN %(states)s AND t.warehouse_id IN %(warehouses)s
+                   AND t.scheduled_date BETWEEN %(first)s AND %(last)s
+                 GROUP BY 1, 2, 3
+                """,
+                states=LOADED_TASK_STATES,
+                warehouses=tuple(plan_days),
+                first=first,
+                last=last,
+            )
+        )
+        return {(w, u, d): count for w, u, d, count in rows}
+
+    @api.model
+    def _level(self, rows, settings, plan_days, loads, today):
+        """Give each due item a day and a counter: {row id: (warehouse, counter or
+        0, day)}. Per warehouse, the items of counters named by rules first, then
+        the rest shared by the warehouse's counters; an item is never planned
+        before its due day, spills to the next working day when the day is full,
+        and stays unplanned beyond the horizon (coverage shows it)."""
+        buckets = defaultdict(lambda: defaultdict(list))
+        for row in rows:
+            buckets[row[1]][row[2] or 0].append(row)
+        assignments = {}
+        for warehouse_id, by_counter in buckets.items():
+            assignments.update(
+                self._level_warehouse(
+                    warehouse_id,
+                    by_counter,
+                    settings[warehouse_id],
+                    plan_days[warehouse_id][0],
+                    loads,
+                    today,
+                )
+            )
+        return assignments
+
+    @api.model
+    def _level_warehouse(self, warehouse_id, by_counter, setting, days, loads, today):
+        per_counter = setting["lines_per_counter"] or math.inf
+        used = Counter()
+        assignments = {}
+
+        def free(counter, index):
+            return (
+                per_counter
+                - loads.get((warehouse_id, counter, days[index]), 0)
+                - used[counter, index]
+            )
+
+        for counter in sorted(c for c in by_counter if c):
+            capacities = [max(0, free(counter, i)) for i in range(len(days))]
+            for row, index in self._spread(
+                by_counter[counter], capacities, days, today
+            ):
+                used[counter, index] += 1
+                assignments[row[0]] = (warehouse_id, counter, days[index])
+        pool = by_counter.get(0)
+        if not pool:
+            return assignments
+        counters = setting["user_ids"] or [0]
+        capacities = [
+            sum(max(0, free(counter, i)) for counter in counters)
+            for i in range(len(days))
+        ]
+        by_day = defaultdict(list)
+        for row, index in self._spread(pool, capacities, days, today):
+            by_day[index].append(row)
+        for index, day_rows in by_day.items():
+            # Contiguous stretches of the walking route, one per counter.
+            day_rows.sort(key=lambda r: (r[7] or "", r[8], r[9] or 0))
+            if per_counter == math.inf:
+                size = math.ceil(len(day_rows) / len(counters))
+                shares = [size] * len(counters)
+            else:
+                shares = [max(0, free(counter, index)) for counter in counters]
+            start = 0
+            for counter, share in zip(counters, shares, strict=True):
+                for row in day_rows[start : start + share]:
+                    used[counter, index] += 1
+                    assignments[row[0]] = (warehouse_id, counter, days[index])
+                start += share
+        return assignments
+
+    @api.model
+    def _spread(self, rows, capacities, days, today):
+        """Yield (row, day index): by due day, overdue first, then priority, then
+        ABC class; never before the due day; to the next day with room."""
+
+        def due_index(row):
+            return max(0, bisect.bisect_right(days, row[3]) - 1)
+
+        ordered = sorted(
+            rows,
+            key=lambda r: (
+                due_index(r),
+                not r[4],
+                -(r[5] or 0),
+                r[6],
+                r[3],
+                r[7] or "",
+                r[8],
+                r[9] or 0,
+            ),
+        )
+        remaining = list(capacities)
+        pointer = 0
+        for row in ordered:
+            pointer = max(pointer, due_index(row))
+            while pointer < len(days) and remaining[pointer] <= 0:
+                pointer += 1
+            if pointer >= len(days):
+                return
+            remaining[pointer] -= 1
+            yield row, pointer
+
+    @api.model
+    def _get_tasks(self, keys):
+        """{(warehouse, counter or 0, day): task id}: the planner's draft task of
+        that counter on that day, or a new one."""
+        Task = self.env["cycle.count.task"].sudo()
+        existing = Task.search(
+            [
+                ("is_planned", "=", True),
+                ("state", "=", "draft"),
+                ("warehouse_id", "in", list({k[0] for k in keys})),
+                ("scheduled_date", "in", list({k[2] for k in keys})),
+            ],
+            order="id",
+        )
+        task_ids = {}
+        for task in existing:
+            key = (task.warehouse_id.id, task.user_id.id or 0, task.scheduled_date)
+            if key in keys:
+                task_ids.setdefault(key, task.id)
+        missing = sorted(keys - set(task_ids), key=lambda k: (k[2], k[0], k[1]))
+        warehouses = self.env["stock.warehouse"].browse({k[0] for k in missing})
+        company_of = {w.id: w.company_id.id for w in warehouses}
+        # Tasks are the system's decision: created as superuser, for counters who
+        # may not be allowed to create them.
+        created = Task.with_context(tracking_disable=True).create(
             [
                 {
                     "warehouse_id": warehouse_id,
-                    "company_id": company_by_warehouse[warehouse_id],
-                    "user_id": user_id or False,
-                    "scheduled_date": today,
+                    "company_id": company_of[warehouse_id],
+                    "user_id": counter or False,
+                    "scheduled_date": day,
+                    "is_planned": True,
                 }
-                for warehouse_id, user_id in groups
+                for warehouse_id, counter, day in missing
             ]
         )
-        line_vals = []
-        for task, group_items in zip(tasks, groups.values(), strict=True):
-            line_vals += [
-                {
-                    "task_id": task.id,
-                    "location_id": item["location_id"],
-                    "product_id": item["product_id"],
-                    "lot_id": item["lot_id"],
-                    "package_id": item["package_id"],
-                    "owner_id": item["owner_id"],
-                    "rule_ids": [Command.set(item["rule_ids"])],
-                }
-                for item in group_items
-            ]
-        self.env["cycle.count.line"].sudo().create(line_vals)
-        return tasks.sudo(False)
+        task_ids.update(zip(missing, created.ids, strict=True))
+        return task_ids
 
     @api.model
-    def _pick_counter(self, rules):
-        """The counter of the first rule (by sequence) that names one."""
-        for rule in sorted(rules, key=lambda r: (r.sequence, r.id)):
-            if rule.user_id:
-                return rule.user_id
-        return self.env["res.users"]
+    def _insert_lines(self):
+        """Write the lines of cc_plan_due that got a task: the lines, their rules
+        and their events, in three statements."""
+        Line = self.env["cycle.count.line"]
+        extra_columns, extra_values, to_compute = self._other_line_fields()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO cycle_count_line (%(columns)s)
+                SELECT d.line_id, d.task_id, d.company_id, d.warehouse_id, 'draft',
+                       d.location_id, d.route, d.product_id, d.lot_id, d.package_id,
+                       d.owner_id, FALSE, 0, 0, FALSE,
+                       d.due_date, d.last_count::date, d.frequency,
+                       LEAST(d.priority, 3)::text, d.abc_class_id, d.quantity,
+                       d.unit_cost, d.rule_moves,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC' %(extra_values)s
+                  FROM cc_plan_due d
+                 WHERE d.task_id IS NOT NULL
+                """,
+                columns=SQL(", ").join(
+                    SQL.identifier(c) for c in (*PLANNED_LINE_COLUMNS, *extra_columns)
+                ),
+                uid=self.env.uid,
+                extra_values=extra_values,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO cycle_count_line_rule_rel (line_id, rule_id)
+                SELECT d.line_id, UNNEST(d.rule_ids)
+                  FROM cc_plan_due d
+                 WHERE d.task_id IS NOT NULL
+                """
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE cycle_count_event e
+                   SET line_id = d.line_id, state = 'planned'
+                  FROM (SELECT line_id, UNNEST(event_ids) AS event_id
+                          FROM cc_plan_due WHERE task_id IS NOT NULL) d
+                 WHERE e.id = d.event_id
+                """
+            )
+        )
+        if to_compute:
+            line_ids = [
+                line_id
+                for (line_id,) in self.env.execute_query(
+                    SQL("SELECT line_id FROM cc_plan_due WHERE task_id IS NOT NULL")
+                )
+            ]
+            lines = Line.sudo().browse(line_ids)
+            for field in to_compute:
+                self.env.add_to_compute(field, lines)
+
+    @api.model
+    def _other_line_fields(self):
+        """Stored fields that other modules add to lines: their defaults go into
+        the INSERT, their computed values are recomputed by the ORM."""
+        Line = self.env["cycle.count.line"]
+        handled = set(PLANNED_LINE_COLUMNS)
+        columns, values, to_compute = [], [], []
+        plain = []
+        for name, field in Line._fields.items():
+            if not field.store or not field.column_type or name in handled:
+                continue
+            if field.compute or field.related:
+                to_compute.append(field)
+            else:
+                plain.append(name)
+        defaults = Line.default_get(plain) if plain else {}
+        for name, value in defaults.items():
+            field = Line._fields[name]
+            columns.append(name)
+            values.append(SQL("%s", field.convert_to_column_insert(value, Line)))
+        extra_values = SQL(", %s", SQL(", ").join(values)) if values else SQL()
+        return columns, extra_values, to_compute
+
+    @api.model
+    def _recompute_tasks(self, tasks):
+        """The tasks' stored fields that depend on their lines (progress, …)."""
+        Task = self.env["cycle.count.task"]
+        depends = self.env.registry.field_depends
+        for field in Task._fields.values():
+            if (
+                field.store
+                and field.compute
+                and any(path.startswith("line_ids") for path in depends[field])
+            ):
+                self.env.add_to_compute(field, tasks)
+        tasks.flush_recordset()

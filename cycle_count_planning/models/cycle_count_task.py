@@ -55,6 +55,12 @@ class CycleCountTask(models.Model):
         index=True,
     )
     line_ids = fields.One2many("cycle.count.line", "task_id", string="Lines")
+    is_planned = fields.Boolean(
+        string="Planned",
+        readonly=True,
+        copy=False,
+        help="Created by the planner, which may add more lines while it is to do.",
+    )
     line_count = fields.Integer(compute="_compute_progress", store=True)
     counted_line_count = fields.Integer(
         string="Counted Lines", compute="_compute_progress", store=True

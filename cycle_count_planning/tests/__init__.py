@@ -1,1 +1,10 @@
-from . import test_access, test_counting, test_planning, test_tour
+from . import (
+    test_abc,
+    test_access,
+    test_counting,
+    test_events,
+    test_planning,
+    test_rules,
+    test_scheduler,
+    test_tour,
+)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
@@ -109,6 +111,121 @@ class CycleCountTestMixin:
         vals.update(values)
         rule = cls.env["cycle.count.rule"].with_user(cls.manager).create(vals)
         return rule.with_env(cls.env)
+
+    @classmethod
+    def _move(cls, product, source, dest, qty, days_ago=0, lot=None, inventory=False):
+        """A done stock move of ``qty`` from ``source`` to ``dest``, dated
+        ``days_ago`` days back (its move line taken as given: no reservation, so
+        it may drive a quant negative)."""
+        move = cls.env["stock.move"].create(
+            {
+                "name": "Cycle count test move",
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": qty,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                "company_id": (source.company_id or dest.company_id).id,
+                # As Odoo: set on inventory adjustments only, else left empty.
+                **({"is_inventory": True} if inventory else {}),
+            }
+        )
+        move._action_confirm()
+        move.move_line_ids.unlink()
+        cls.env["stock.move.line"].create(
+            {
+                "move_id": move.id,
+                "product_id": product.id,
+                "product_uom_id": product.uom_id.id,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                "quantity": qty,
+                "lot_id": lot.id if lot else False,
+                "company_id": move.company_id.id,
+            }
+        )
+        move.picked = True
+        move._action_done()
+        if days_ago:
+            date = fields.Datetime.now() - timedelta(days=days_ago)
+            move.date = date
+            move.move_line_ids.date = date
+        return move
+
+    @classmethod
+    def _ship(cls, product, location, qty, days_ago=0, lot=None):
+        """Deliver ``qty`` from ``location`` to a customer."""
+        return cls._move(
+            product,
+            location,
+            cls.env.ref("stock.stock_location_customers"),
+            qty,
+            days_ago=days_ago,
+            lot=lot,
+        )
+
+    @classmethod
+    def _receive(cls, product, location, qty, days_ago=0, lot=None):
+        """Receive ``qty`` into ``location`` from a supplier."""
+        return cls._move(
+            product,
+            cls.env.ref("stock.stock_location_suppliers"),
+            location,
+            qty,
+            days_ago=days_ago,
+            lot=lot,
+        )
+
+    @classmethod
+    def _deliver_picking(cls, product, location, qty):
+        """A delivery order through the usual flow: confirm, reserve, validate."""
+        warehouse = location.warehouse_id
+        customers = cls.env.ref("stock.stock_location_customers")
+        picking = cls.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.out_type_id.id,
+                "location_id": location.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "product_uom": product.uom_id.id,
+                            "location_id": location.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.button_validate()
+        return picking
+
+    @classmethod
+    def _abc_profile(cls, **values):
+        """The company-wide ABC profile (created with the company), set up with
+        ``values`` and computed."""
+        profile = cls.env["cycle.count.abc.profile"].search(
+            [("company_id", "=", cls.company.id), ("warehouse_id", "=", False)]
+        )
+        profile.write(values)
+        profile._compute_classes()
+        return profile
+
+    def _count_queries(self, function, *args, cached=False, **kwargs):
+        """How many SQL queries ``function`` runs, flushing included; from a cold
+        cache unless ``cached``."""
+        self.env.flush_all()
+        if not cached:
+            self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        function(*args, **kwargs)
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
 
     def _plan(self, rules, today=None):
         return self.env["cycle.count.planner"]._plan(

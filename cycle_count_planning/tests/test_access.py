@@ -105,3 +105,65 @@ class TestAccess(CycleCountCase):
             .create({"name": "Fine", "warehouse_id": self.warehouse.id})
         )
         self.assertEqual(rule.company_id, self.company)
+
+    def test_planning_configuration_is_the_managers(self):
+        """Counters see none of it; supervisors and finance read it; managers write
+        it; and each company sees only its own."""
+        models = (
+            "cycle.count.abc.profile",
+            "cycle.count.product.class",
+            "cycle.count.product.class.history",
+            "cycle.count.capacity",
+            "cycle.count.trigger",
+            "cycle.count.event",
+            "cycle.count.coverage",
+        )
+        for model in models:
+            with self.subTest(model=model):
+                with self.assertRaises(AccessError):
+                    self.env[model].with_user(self.counter).search([])
+                self.env[model].with_user(self.supervisor).search([])
+                self.env[model].with_user(self.finance).search([])
+        for model in (
+            "cycle.count.capacity",
+            "cycle.count.trigger",
+            "cycle.count.abc.profile",
+        ):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.supervisor).create(
+                    {
+                        "warehouse_id": self.warehouse.id,
+                        "event_type": "negative",
+                        "name": "x",
+                    }
+                )
+        self.env["cycle.count.capacity"].with_user(self.manager).create(
+            {"warehouse_id": self.warehouse.id, "lines_per_counter": 50}
+        )
+        Trigger = self.env["cycle.count.trigger"].with_context(active_test=False)
+        mine = (
+            Trigger.with_user(self.supervisor_ab)
+            .with_context(allowed_company_ids=self.company.ids)
+            .search([])
+        )
+        self.assertEqual(mine.company_id, self.company)
+        self.assertEqual(len(mine), 5, "one trigger of each type, off")
+        theirs = Trigger.search([("company_id", "=", self.company_b.id)])
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.manager).read(["event_type"])
+
+    def test_events_stay_in_their_company(self):
+        self.env["cycle.count.trigger"].with_context(active_test=False).search(
+            [("company_id", "=", self.company_b.id), ("event_type", "=", "negative")]
+        ).active = True
+        # Not the apples: they are in company B's open task already.
+        self._ship(self.product_bolt, self.warehouse_b.lot_stock_id, 3)
+        event = self.env["cycle.count.event"].search(
+            [("company_id", "=", self.company_b.id)]
+        )
+        self.assertEqual(event.event_type, "negative")
+        self.assertFalse(
+            self.env["cycle.count.event"].with_user(self.supervisor).search([])
+        )
+        with self.assertRaises(AccessError):
+            event.with_user(self.supervisor).read(["event_type"])

@@ -161,7 +161,7 @@ class TestPlanning(CycleCountCase):
     def test_rule_form_refuses_bad_values(self):
         form = Form(self.env["cycle.count.rule"].with_user(self.manager))
         form.name = "Broken"
-        form.warehouse_id = self.warehouse
+        form.warehouse_ids.add(self.warehouse)
         form.frequency_days = 0
         # Odoo's assertRaises rolls back to a savepoint: nothing stays written.
         with self.assertRaises(ValidationError) as caught:

@@ -31,3 +31,39 @@ class TestCountingTour(CycleCountTestMixin, HttpCase):
         )
         self.assertEqual(apple.difference_qty, -2)
         self.assertEqual(apple.counter_id, self.counter)
+
+
+@tagged("post_install", "-at_install")
+class TestPlanningTour(CycleCountTestMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_cycle_count()
+        # The bolt left its bin 3 days ago; it is the only product with outgoing
+        # value over the year: class A. The chip left 20 days ago (too long ago).
+        cls._ship(cls.product_bolt, cls.bin_a, 5, days_ago=3)
+        cls._receive(cls.product_chip, cls.bin_b, 1, days_ago=25)
+        cls._ship(cls.product_chip, cls.bin_b, 1, days_ago=20)
+        cls._abc_profile(basis="pick_frequency", threshold_a=60, threshold_b=90)
+
+    def test_planner_creates_previews_and_plans_a_rule(self):
+        self.assertEqual(
+            self.product_bolt.cycle_count_abc_class_id,
+            self.env.ref("cycle_count_planning.abc_class_a"),
+        )
+        self.start_tour(
+            "/odoo/action-cycle_count_planning.cycle_count_rule_action",
+            "cycle_count_planning_tour",
+            login="cc_manager",
+        )
+        rule = self.env["cycle.count.rule"].search(
+            [("name", "=", "A-class fast movers")]
+        )
+        self.assertEqual(rule.abc_class_ids.mapped("code"), ["A"])
+        self.assertEqual(
+            (rule.move_direction, rule.move_days, rule.interval_days), ("out", 7, 15)
+        )
+        line = rule.line_ids
+        self.assertEqual(line.product_id, self.product_bolt)
+        self.assertEqual(line.task_id.state, "draft")
+        self.assertIn("1 move(s) outgoing in the last 7 days", line.plan_explain)
