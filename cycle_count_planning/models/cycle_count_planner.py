@@ -93,6 +93,9 @@ class CycleCountPlanner(models.AbstractModel):
                AND (%(scopes)s)
              GROUP BY q.company_id, loc.warehouse_id, q.location_id, q.product_id,
                       q.lot_id, q.package_id, q.owner_id
+            -- An emptied quant (a serial sold, a lot used up) is nothing to count;
+            -- confirming that a location is empty is the zero-confirmation event's.
+            HAVING SUM(q.quantity) <> 0
             """,
             scopes=SQL(" OR ").join(scopes) if scopes else SQL("FALSE"),
         )

@@ -92,6 +92,23 @@ class TestPlanning(CycleCountCase):
         task = self._plan(self._create_rule(frequency_days=30))
         self.assertIn(self.product_apple, task.line_ids.product_id)
 
+    def test_an_emptied_quant_is_not_planned(self):
+        """A sold-out item leaves a zero quant behind: nothing to count there."""
+        self.env["stock.quant"].sudo()._update_available_quantity(
+            self.product_apple, self.bin_a, -10
+        )
+        self.assertTrue(
+            self.env["stock.quant"].search(
+                [
+                    ("product_id", "=", self.product_apple.id),
+                    ("location_id", "=", self.bin_a.id),
+                ]
+            )
+        )
+        task = self._plan(self._create_rule())
+        self.assertNotIn(self.product_apple, task.line_ids.product_id)
+        self.assertEqual(len(task.line_ids), 3)
+
     def test_product_filter_and_location_scope(self):
         rule = self._create_rule(
             product_domain="[('default_code', 'in', ['CC-BLT', 'CC-CHP'])]",
