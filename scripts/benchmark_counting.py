@@ -1,6 +1,6 @@
 """Count submission through the counting API, against Odoo's JSON-RPC way.
 
-    scripts/benchmark.sh [--db NAME] [--quants 200000] [--counts 10000] [--batch 100]
+    scripts/benchmark_counting.sh [--db NAME] [--quants 200000] [--counts 10000] [--batch 100]
 
 1. ``generate``: a database with the five addons (no demo data) and a large
    stock: ``--quants`` quants spread over bins and products (one done move line
@@ -15,7 +15,7 @@
    and prints lines per second for both, their ratio, and the time of a batch
    (HTTP round trip on localhost) at the median and the 95th percentile.
 
-Runs with the Python of the ``odoo`` command (scripts/benchmark.sh finds it).
+Runs with the Python of the ``odoo`` command (scripts/benchmark_counting.sh finds it).
 """
 
 import argparse

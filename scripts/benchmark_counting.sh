@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The counting benchmark (README.md, "Scale, measured"):
-#   scripts/benchmark.sh [--db cc_bench] [--quants 200000] [--counts 10000] [--batch 100] [--workers 0]
+# The counting benchmark (README.md, "Benchmarks"):
+#   scripts/benchmark_counting.sh [--db cc_bench] [--quants 200000] [--counts 10000] [--batch 100] [--workers 0]
 # generates the database once (the five addons and --quants quants), then counts
 # through the API and through JSON-RPC in one run and prints the figures.
 set -euo pipefail
@@ -9,4 +9,4 @@ cd "$ROOT"
 ODOO_PY=$(odoo_python) || { warn "No Odoo 18 found: 'odoo' is not on PATH."; exit 1; }
 ensure_runtime_packages
 ensure_postgres
-exec "$ODOO_PY" scripts/benchmark_counts.py all --addons-path="$(addons_path)" "$@"
+exec "$ODOO_PY" scripts/benchmark_counting.py all --addons-path="$(addons_path)" "$@"
