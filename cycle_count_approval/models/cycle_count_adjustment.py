@@ -60,7 +60,6 @@ class CycleCountAdjustment(models.Model):
         "cycle.count.adjustment.line",
         "adjustment_id",
         string="Variances",
-        readonly=True,
     )
     line_count = fields.Integer(compute="_compute_totals", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -155,6 +154,24 @@ class CycleCountAdjustment(models.Model):
                     )
                 )
 
+    @api.model
+    def _get_under_validation_exceptions(self):
+        # Approvers set the reason of a variance while deciding; the variance
+        # itself refuses any other change (cycle.count.adjustment.line.write).
+        return [*super()._get_under_validation_exceptions(), "line_ids"]
+
+    def _get_sequences_to_approve(self, user):
+        # One person, one tier: whoever gave a decision on this report gives no
+        # other, so a report that needs two tiers needs two people.
+        if (
+            user
+            in self.review_ids.filtered(
+                lambda review: review.status == "approved"
+            ).done_by
+        ):
+            return []
+        return super()._get_sequences_to_approve(user)
+
     def _check_can_review(self):
         self._check_reviewer_is_not_counter()
         for adjustment in self:
@@ -236,6 +253,9 @@ class CycleCountAdjustment(models.Model):
         adjustments = self.sudo().with_context(skip_validation_check=True)
         adjustments.write({"state": "rejected"})
         adjustments.task_id._reopen_for_recount()
+        # The rejected items must be counted again before the task can be marked
+        # counted: the same figures are not sent back for approval unchanged.
+        adjustments.line_ids.count_line_id.write({"is_counted": False})
         for adjustment in adjustments:
             adjustment.task_id.message_post(
                 body=self.env._(

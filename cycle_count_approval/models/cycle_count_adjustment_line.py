@@ -1,4 +1,9 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
+
+# Only the reason of a variance may change once it is reported (it is the count
+# line's reason): the figures stay what the approvers approve.
+EDITABLE_VARIANCE_FIELDS = {"reason_id"}
 
 
 class CycleCountAdjustmentLine(models.Model):
@@ -40,3 +45,16 @@ class CycleCountAdjustmentLine(models.Model):
     attachment_ids = fields.Many2many(
         related="count_line_id.attachment_ids", string="Photos"
     )
+
+    def write(self, vals):
+        frozen = set(vals) - EDITABLE_VARIANCE_FIELDS
+        if frozen and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "A reported variance cannot be changed (%(fields)s): what is "
+                    "approved is what gets posted. Reject it to have the item "
+                    "recounted.",
+                    fields=", ".join(sorted(frozen)),
+                )
+            )
+        return super().write(vals)

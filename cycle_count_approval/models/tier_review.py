@@ -27,6 +27,23 @@ class TierReview(models.Model):
                             review=review.name,
                         )
                     )
+                decided_elsewhere = self.search_count(
+                    [
+                        ("model", "=", ADJUSTMENT_MODEL),
+                        ("res_id", "=", review.res_id),
+                        ("id", "!=", review.id),
+                        ("status", "=", "approved"),
+                        ("done_by", "=", self.env.uid),
+                    ]
+                )
+                if decided_elsewhere:
+                    raise AccessError(
+                        self.env._(
+                            "You already approved another tier of this report: "
+                            "each tier of “%(review)s” needs its own approver.",
+                            review=review.name,
+                        )
+                    )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -160,3 +160,73 @@ class TestApproval(CycleCountCase):
         self.assertEqual(
             adjustment.waiting_for, "Warehouse supervisor → Finance manager (from 500)"
         )
+
+    def test_one_person_approves_one_tier(self):
+        """A director belongs to every group, yet a report that needs the
+        supervisor and the finance manager needs two people."""
+        adjustment = self._counted_task(bolt=62, chip=3).adjustment_ids  # 700
+        reviews = adjustment.review_ids.sorted("sequence")
+        adjustment.with_user(self.manager).validate_tier()
+        self.assertEqual(reviews.mapped("status"), ["approved", "pending"])
+        self.assertFalse(adjustment.with_user(self.manager).can_review)
+        with self.assertRaisesRegex(UserError, "Nothing on .* waits for your approval"):
+            adjustment.with_user(self.manager).validate_tier()
+        with self.assertRaisesRegex(AccessError, "already approved another tier"):
+            reviews[1].with_user(self.manager).write({"status": "approved"})
+        self.assertEqual(adjustment.state, "to_approve")
+        adjustment.with_user(self.finance).validate_tier()
+        self.assertIn(adjustment.state, ("approved", "posted"))
+        self.assertEqual(reviews.mapped("done_by"), self.manager | self.finance)
+
+    def test_reported_figures_are_frozen(self):
+        """What is approved is what gets posted: nobody retypes a variance, on
+        the report or on the count line behind it."""
+        adjustment = self._counted_task(apple=9).adjustment_ids
+        variance = adjustment.line_ids
+        count_line = variance.count_line_id
+        for values in (
+            {"difference_qty": -1000},
+            {"variance_value": -1},
+            {"counted_qty": 1},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                variance.with_user(self.supervisor).write(values)
+        for values in (
+            {"difference_qty": -1000},
+            {"variance_value": -1},
+            {"has_difference": False},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                count_line.with_user(self.supervisor).write(values)
+        self.assertEqual(variance.difference_qty, -1)
+        self.assertEqual(count_line.difference_qty, -1)
+        # The reason may still be set during approval, from the report.
+        adjustment.with_user(self.supervisor).write(
+            {
+                "line_ids": [
+                    (
+                        1,
+                        variance.id,
+                        {
+                            "reason_id": self.env.ref(
+                                "cycle_count_planning.reason_theft"
+                            ).id
+                        },
+                    )
+                ]
+            }
+        )
+        self.assertEqual(
+            count_line.reason_id, self.env.ref("cycle_count_planning.reason_theft")
+        )
+
+    def test_a_rejected_item_must_be_counted_again(self):
+        task = self._counted_task(apple=9)
+        task.adjustment_ids.with_user(self.supervisor).reject_tier()
+        apple = task.line_ids.filtered(
+            lambda line: line.product_id == self.product_apple
+        )
+        self.assertFalse(apple.is_counted)
+        with self.assertRaisesRegex(UserError, "1 line"):
+            task.with_user(self.counter).action_mark_counted()
+        self.assertEqual(task.state, "in_progress")

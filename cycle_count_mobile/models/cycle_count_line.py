@@ -139,3 +139,9 @@ class CycleCountLine(models.Model):
             )
             env["cycle.count.receipt"].flush_model()
         return attachment, False
+
+    def _record_counts(self, counts):
+        # Every count, from the app, the API or the backend list, shows live.
+        lines = super()._record_counts(counts)
+        lines.task_id._notify_count_progress()
+        return lines

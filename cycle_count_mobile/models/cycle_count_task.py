@@ -7,6 +7,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
+from odoo.addons.cycle_count_planning.models.cycle_count_line import (
+    REVIEWER_GROUPS as REVIEWER_GROUPS_FIELD_ATTR,
+)
+
 from ..exceptions import CountBatchError, PayloadTooLarge, TaskNotOpen
 
 # A batch larger than this is refused whole (HTTP 413); the app sends 100.
@@ -14,10 +18,8 @@ MAX_COUNTS_PER_BATCH = 500
 # Client ids: UUIDs from the app; any 1–64 letters, digits and ._:- from integrators.
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 OPEN_STATES = ("draft", "in_progress")
-REVIEWER_GROUPS = (
-    "cycle_count_planning.group_cycle_count_supervisor",
-    "cycle_count_planning.group_cycle_count_finance",
-)
+# The groups that see book figures (planning's REVIEWER_GROUPS, one by one).
+REVIEWER_GROUPS = tuple(REVIEWER_GROUPS_FIELD_ATTR.split(","))
 PROGRESS_NOTIFICATION = "cycle_count/task_progress"
 
 
@@ -336,7 +338,6 @@ class CycleCountTask(models.Model):
             self._resolve_device_lines(new_items, errors)
             self._raise_if_refused(errors)
             applied_lines = self._apply_device_counts(new_items, results)
-            self._notify_count_progress()
         self._raise_if_refused(errors)
         ordered = [results[item["index"]] for item in items]
         return {

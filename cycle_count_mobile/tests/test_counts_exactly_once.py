@@ -550,3 +550,17 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         self.assertEqual(payload["task_id"], self.task.id)
         self.assertEqual(payload["counted_line_count"], 1)
         self.assertEqual(payload["line_count"], 6)
+
+    def test_counts_typed_in_the_backend_show_live_too(self):
+        self.env["bus.bus"].sudo().search([]).unlink()
+        self.line_bolt.with_user(self.counter).counted_qty = 50
+        self.env.cr.precommit.run()
+        notifications = (
+            self.env["bus.bus"]
+            .sudo()
+            .search([("message", "like", "cycle_count/task_progress")])
+        )
+        channels = {tuple(json.loads(n.channel)[1:]) for n in notifications}
+        self.assertIn(("res.partner", self.supervisor.partner_id.id), channels)
+        payload = json.loads(notifications[0].message)["payload"]
+        self.assertEqual(payload["counted_line_count"], 1)

@@ -1,16 +1,22 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang
 
 # What a counter may write on a line of their own task.
 COUNTER_WRITABLE_LINE_FIELDS = {"counted_qty", "reason_id", "note", "attachment_ids"}
-# Fields computed by the count itself, never typed in.
+# Fields recorded or computed by the count itself, never typed in: the variance
+# report copies them, and what is approved is what gets posted.
 COUNT_SNAPSHOT_FIELDS = {
     "is_counted",
     "counted_at",
     "counter_id",
     "book_qty",
     "unit_cost",
+    "difference_qty",
+    "variance_value",
+    "has_difference",
 }
 REVIEWER_GROUPS = (
     "cycle_count_planning.group_cycle_count_supervisor,"
@@ -152,7 +158,9 @@ class CycleCountLine(models.Model):
         groups=REVIEWER_GROUPS,
         help="Difference × unit cost: positive for a gain, negative for a loss.",
     )
-    has_difference = fields.Boolean(compute="_compute_difference", store=True)
+    has_difference = fields.Boolean(
+        compute="_compute_difference", store=True, groups=REVIEWER_GROUPS
+    )
     reason_id = fields.Many2one("cycle.count.reason")
     counter_id = fields.Many2one(
         "res.users", string="Counted By", readonly=True, copy=False
@@ -271,22 +279,33 @@ class CycleCountLine(models.Model):
     @api.constrains("counted_qty")
     def _check_counted_qty(self):
         for line in self:
-            if (
-                float_compare(
-                    line.counted_qty,
-                    0.0,
-                    precision_rounding=line.product_id.uom_id.rounding,
+            line._check_count_quantity(line.counted_qty)
+
+    def _check_count_quantity(self, qty):
+        """A count is a finite number, zero or more: anything else is refused with
+        a message that says what to enter."""
+        self.ensure_one()
+        if qty is None or qty is False:
+            raise ValidationError(
+                self.env._("Enter a counted quantity, 0 when nothing is there.")
+            )
+        if (
+            not isinstance(qty, int | float)
+            or isinstance(qty, bool)
+            or not math.isfinite(qty)
+            or float_compare(
+                qty, 0.0, precision_rounding=self.product_id.uom_id.rounding
+            )
+            < 0
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The counted quantity of %(line)s cannot be negative "
+                    "(%(qty)s). Count what is there, 0 if nothing.",
+                    line=self.display_name,
+                    qty=qty,
                 )
-                < 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "The counted quantity of %(line)s cannot be negative "
-                        "(%(qty)s). Count what is there, 0 if nothing.",
-                        line=line.display_name,
-                        qty=line.counted_qty,
-                    )
-                )
+            )
 
     def write(self, vals):
         if not self.env.su:
@@ -322,6 +341,8 @@ class CycleCountLine(models.Model):
                     fields=", ".join(sorted(forbidden)),
                 )
             )
+        # And only while the task is open for counting.
+        self._check_countable()
 
     def _check_countable(self):
         for task in self.task_id:
@@ -340,10 +361,6 @@ class CycleCountLine(models.Model):
 
     def _write_counts(self, vals):
         qty = vals["counted_qty"]
-        if qty is False or qty is None:
-            raise ValidationError(
-                self.env._("Enter a counted quantity, 0 when nothing is there.")
-            )
         self._record_counts([(line, qty, None) for line in self])
         other = {k: v for k, v in vals.items() if k != "counted_qty"}
         if other:
@@ -359,15 +376,7 @@ class CycleCountLine(models.Model):
         lines = self.browse([line.id for line, _qty, _at in counts])
         lines._check_countable()
         for line, qty, _counted_at in counts:
-            if qty is None or qty is False or qty < 0:
-                raise ValidationError(
-                    self.env._(
-                        "The counted quantity of %(line)s cannot be negative "
-                        "(%(qty)s). Count what is there, 0 if nothing.",
-                        line=line.display_name,
-                        qty=qty,
-                    )
-                )
+            line._check_count_quantity(qty)
         now = fields.Datetime.now()
         user = self.env.user
         for line, qty, counted_at in counts:
@@ -443,9 +452,12 @@ class CycleCountLine(models.Model):
 
     def _link_attachments(self):
         """Photos uploaded from the list belong to their line, so that whoever may
-        read the line (the approvers) may read its photos."""
+        read the line (the approvers) may read its photos. Only photos the user
+        has just uploaded and that belong to nothing else are moved: never another
+        record's file (a product's image, say)."""
+        uid = self.env.uid
         for line in self:
             orphans = line.attachment_ids.filtered(
-                lambda a: not a.res_id or a.res_model != self._name
+                lambda a: not a.res_id and not a.res_field and a.create_uid.id == uid
             )
             orphans.sudo().write({"res_model": self._name, "res_id": line.id})

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 
 # Fields a counter may change on their own task; everything else is the supervisor's.
 COUNTER_WRITABLE_TASK_FIELDS = {"line_ids", "note"}
@@ -228,69 +228,3 @@ class CycleCountTask(models.Model):
         action["domain"] = [("id", "in", self.ids)]
         action["context"] = {}
         return action
-
-    # ------------------------------------------------------------------
-    # Counting from devices and integrations
-    # ------------------------------------------------------------------
-    def submit_counts(self, counts):
-        """Record a batch of counts on this task. ``counts`` is a list of
-        ``{"line_id": int, "quantity": number}``. The whole batch is checked before
-        anything is written: one bad item refuses the batch."""
-        self.ensure_one()
-        self.check_access("write")
-        if not isinstance(counts, list) or not counts:
-            raise ValidationError(
-                self.env._('"counts" must be a non-empty list of counts.')
-            )
-        wanted = []
-        for index, item in enumerate(counts):
-            if not isinstance(item, dict):
-                raise ValidationError(
-                    self.env._(
-                        "Count #%(index)s must be an object with line_id and quantity.",
-                        index=index + 1,
-                    )
-                )
-            line_id = item.get("line_id")
-            quantity = item.get("quantity")
-            if not isinstance(line_id, int) or isinstance(line_id, bool):
-                raise ValidationError(
-                    self.env._(
-                        "Count #%(index)s: line_id must be an integer.", index=index + 1
-                    )
-                )
-            if not isinstance(quantity, int | float) or isinstance(quantity, bool):
-                raise ValidationError(
-                    self.env._(
-                        "Count #%(index)s: quantity must be a number.", index=index + 1
-                    )
-                )
-            if quantity < 0:
-                raise ValidationError(
-                    self.env._(
-                        "Count #%(index)s: the quantity cannot be negative (%(qty)s).",
-                        index=index + 1,
-                        qty=quantity,
-                    )
-                )
-            wanted.append((line_id, float(quantity)))
-        lines = self.env["cycle.count.line"].browse([lid for lid, _q in wanted])
-        own = set(self.line_ids.ids)
-        for index, (line_id, _qty) in enumerate(wanted):
-            if line_id not in own:
-                raise ValidationError(
-                    self.env._(
-                        "Count #%(index)s: line %(line)s is not a line of task "
-                        "%(task)s.",
-                        index=index + 1,
-                        line=line_id,
-                        task=self.name,
-                    )
-                )
-        if len(set(lines.ids)) != len(wanted):
-            raise ValidationError(
-                self.env._("The same line appears twice in one batch of counts.")
-            )
-        return lines._record_counts(
-            [(line, qty, None) for line, (_lid, qty) in zip(lines, wanted, strict=True)]
-        )

@@ -167,3 +167,12 @@ class TestAccess(CycleCountCase):
         )
         with self.assertRaises(AccessError):
             event.with_user(self.supervisor).read(["event_type"])
+
+    def test_only_managers_run_the_planner_or_the_coverage_check(self):
+        rule = self._create_rule()
+        for user in (self.counter, self.supervisor):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                rule.with_user(user).action_plan_now()
+        with self.assertRaises(AccessError):
+            self.env["cycle.count.coverage"].with_user(self.supervisor).action_refresh()
+        self.env["cycle.count.coverage"].with_user(self.manager).action_refresh()
