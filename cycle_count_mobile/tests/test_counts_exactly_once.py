@@ -551,6 +551,14 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         self.assertEqual(payload["counted_line_count"], 1)
         self.assertEqual(payload["line_count"], 6)
 
+    def test_the_server_says_how_long_a_batch_took(self):
+        response = self.count(
+            self.task.id,
+            [{"client_id": cid(), "line_id": self.line_apple.id, "quantity": 9}],
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertRegex(response.headers["Server-Timing"], r"^app;dur=\d+\.\d$")
+
     def test_counts_typed_in_the_backend_show_live_too(self):
         self.env["bus.bus"].sudo().search([]).unlink()
         self.line_bolt.with_user(self.counter).counted_qty = 50

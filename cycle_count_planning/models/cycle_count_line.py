@@ -378,40 +378,55 @@ class CycleCountLine(models.Model):
         for line, qty, _counted_at in counts:
             line._check_count_quantity(qty)
         now = fields.Datetime.now()
+        moments = {
+            line.id: min(counted_at or now, now) for line, _qty, counted_at in counts
+        }
+        book = lines._book_quantities_at(moments)
         user = self.env.user
-        for line, qty, counted_at in counts:
+        for line, qty, _counted_at in counts:
             # Snapshot fields are technical: the counter has no right to type them.
             line.sudo().write(
                 {
                     "counted_qty": qty,
                     "is_counted": True,
-                    "counted_at": min(counted_at or now, now),
+                    "counted_at": moments[line.id],
                     "counter_id": user.id,
+                    "book_qty": book[line.id],
+                    "unit_cost": line._count_unit_cost(),
                 },
             )
-        lines.sudo()._snapshot_book_quantities()
         lines.task_id.filtered(lambda t: t.state == "draft").sudo().write(
             {"state": "in_progress"}
         )
         return lines
 
+    def _count_unit_cost(self):
+        self.ensure_one()
+        return self.product_id.with_company(self.company_id).standard_price
+
     def _snapshot_book_quantities(self):
-        """Store the book quantity and unit cost at each line's ``counted_at``:
-        today's quants minus what moved in or out of the item after that moment."""
+        """Store again the book quantity and unit cost at each line's
+        ``counted_at``."""
+        book = self._book_quantities_at({line.id: line.counted_at for line in self})
+        for line in self:
+            line.write(
+                {"book_qty": book[line.id], "unit_cost": line._count_unit_cost()}
+            )
+
+    def _book_quantities_at(self, moments):
+        """The book quantity of each line's item at ``moments[line id]``, in one
+        query: today's quants minus what moved in or out of the item after that
+        moment."""
         if not self:
-            return
+            return {}
         self.flush_recordset(
-            [
-                "counted_at",
-                "location_id",
-                "product_id",
-                "lot_id",
-                "package_id",
-                "owner_id",
-            ]
+            ["location_id", "product_id", "lot_id", "package_id", "owner_id"]
         )
         self.env["stock.move.line"].flush_model()
         self.env["stock.quant"].flush_model()
+        values = SQL(", ").join(
+            SQL("(%s, %s::timestamp)", line_id, at) for line_id, at in moments.items()
+        )
         rows = self.env.execute_query(
             SQL(
                 """
@@ -425,7 +440,7 @@ class CycleCountLine(models.Model):
                           AND q.owner_id IS NOT DISTINCT FROM l.owner_id), 0)
                  - COALESCE((
                        SELECT SUM(ml.quantity_product_uom) FROM stock_move_line ml
-                        WHERE ml.state = 'done' AND ml.date > l.counted_at
+                        WHERE ml.state = 'done' AND ml.date > m.at
                           AND ml.product_id = l.product_id
                           AND ml.location_dest_id = l.location_id
                           AND ml.lot_id IS NOT DISTINCT FROM l.lot_id
@@ -433,22 +448,20 @@ class CycleCountLine(models.Model):
                           AND ml.owner_id IS NOT DISTINCT FROM l.owner_id), 0)
                  + COALESCE((
                        SELECT SUM(ml.quantity_product_uom) FROM stock_move_line ml
-                        WHERE ml.state = 'done' AND ml.date > l.counted_at
+                        WHERE ml.state = 'done' AND ml.date > m.at
                           AND ml.product_id = l.product_id
                           AND ml.location_id = l.location_id
                           AND ml.lot_id IS NOT DISTINCT FROM l.lot_id
                           AND ml.package_id IS NOT DISTINCT FROM l.package_id
                           AND ml.owner_id IS NOT DISTINCT FROM l.owner_id), 0)
-              FROM cycle_count_line l
-             WHERE l.id IN %(ids)s
+              FROM (VALUES %(moments)s) AS m(id, at)
+              JOIN cycle_count_line l ON l.id = m.id
             """,
-                ids=tuple(self.ids),
+                moments=values,
             )
         )
         book = dict(rows)
-        for line in self:
-            cost = line.product_id.with_company(line.company_id).standard_price
-            line.write({"book_qty": book.get(line.id, 0.0), "unit_cost": cost})
+        return {line_id: book.get(line_id, 0.0) for line_id in moments}
 
     def _link_attachments(self):
         """Photos uploaded from the list belong to their line, so that whoever may
