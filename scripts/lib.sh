@@ -67,6 +67,7 @@ ensure_postgres() {
     fi
     if ! command -v pg_ctlcluster >/dev/null && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
         say "Installing PostgreSQL (Debian package)"
+        as_root apt-get update -q >/dev/null || true
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null || return 1
     fi
     if ! pg_isready -q 2>/dev/null; then

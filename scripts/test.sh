@@ -81,6 +81,7 @@ ensure_python_packages "pytest_odoo=pytest-odoo==2.3.*" "odoo_test_helper=odoo-t
     || fail "could not install the test requirements (requirements-test.txt)"
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && ! command -v google-chrome >/dev/null; then
     say "Installing Chromium for the browser tours (Debian package)"
+    as_root apt-get update -q >/dev/null 2>&1 || true
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
         || fail "Chromium is missing and could not be installed: browser tours cannot run"
 fi
