@@ -558,6 +558,8 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         )
         self.assertEqual(response.status_code, 200, response.text)
         self.assertRegex(response.headers["Server-Timing"], r"^app;dur=\d+\.\d$")
+        documented = self.OPENAPI["paths"]["/tasks/{task_id}/counts"]["post"]
+        self.assertIn("Server-Timing", documented["responses"]["200"]["headers"])
 
     def test_counts_typed_in_the_backend_show_live_too(self):
         self.env["bus.bus"].sudo().search([]).unlink()

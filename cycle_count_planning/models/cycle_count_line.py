@@ -404,15 +404,6 @@ class CycleCountLine(models.Model):
         self.ensure_one()
         return self.product_id.with_company(self.company_id).standard_price
 
-    def _snapshot_book_quantities(self):
-        """Store again the book quantity and unit cost at each line's
-        ``counted_at``."""
-        book = self._book_quantities_at({line.id: line.counted_at for line in self})
-        for line in self:
-            line.write(
-                {"book_qty": book[line.id], "unit_cost": line._count_unit_cost()}
-            )
-
     def _book_quantities_at(self, moments):
         """The book quantity of each line's item at ``moments[line id]``, in one
         query: today's quants minus what moved in or out of the item after that
