@@ -21,8 +21,13 @@ class CycleCountCapacity(models.Model):
     _rec_name = "warehouse_id"
     _check_company_auto = True
 
+    # The company follows from the warehouse: no check_company here, whose domain
+    # would offer only the warehouses of a company not chosen yet (none).
     warehouse_id = fields.Many2one(
-        "stock.warehouse", required=True, ondelete="cascade", check_company=True
+        "stock.warehouse",
+        required=True,
+        ondelete="cascade",
+        domain="[('company_id', 'in', allowed_company_ids)]",
     )
     company_id = fields.Many2one(
         related="warehouse_id.company_id", store=True, index=True, precompute=True
