@@ -123,7 +123,16 @@ class TestClosedLoop(CycleCountAccountingCase):
     def test_valuation_and_ledger_agree_after_any_sequence_of_counts(self):
         """Average cost, with receipts and deliveries between counts: after every
         posting the stock valuation equals the valuation account's balance."""
-        self.category.property_cost_method = "average"
+        self._count_in_rounds("average")
+
+    def test_valuation_and_ledger_agree_with_fifo_too(self):
+        self._count_in_rounds("fifo")
+
+    def test_valuation_and_ledger_agree_at_standard_cost(self):
+        self._count_in_rounds("standard")
+
+    def _count_in_rounds(self, cost_method):
+        self.category.property_cost_method = cost_method
         products = self.product_apple | self.product_bolt | self.product_chip
         scenario = [
             {"apple": 13, "bolt": 47, "chip": 4},  # gain, loss, exact
