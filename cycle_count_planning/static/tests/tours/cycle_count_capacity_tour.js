@@ -1,20 +1,6 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
-
-function openMenu(section, item) {
-    return [
-        {
-            content: `Open the ${section} menu`,
-            trigger: `.o_main_navbar button[data-menu-xmlid='cycle_count_planning.${section}']`,
-            run: "click",
-        },
-        {
-            content: `Choose ${item}`,
-            trigger: `.dropdown-menu [data-menu-xmlid='cycle_count_planning.${item}']`,
-            run: "click",
-        },
-    ];
-}
+import { openMenu } from "@cycle_count_planning/../tests/tours/tour_utils";
 
 // The operations director gives the warehouse a capacity of one line a day, plans,
 // finds the items left over in Coverage, raises the capacity, plans again and

@@ -1,20 +1,6 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
-
-function openMenu(section, item) {
-    return [
-        {
-            content: `Open the ${section} menu`,
-            trigger: `.o_main_navbar button[data-menu-xmlid='cycle_count_planning.${section}']`,
-            run: "click",
-        },
-        {
-            content: `Choose ${item}`,
-            trigger: `.dropdown-menu [data-menu-xmlid='cycle_count_planning.${item}']`,
-            run: "click",
-        },
-    ];
-}
+import { openMenu } from "@cycle_count_planning/../tests/tours/tour_utils";
 
 // A bin was emptied by a delivery: the supervisor finds the event it fired,
 // reads why, plans it, sees it planned, and adds a variance reason the
