@@ -94,6 +94,26 @@ class TestOfflineCounting(AppCaseMixin, HttpCase):
             self._wait_remaining_requests()
         self.http_request_key = self.canonical_tag
 
+    def _open_app(self):
+        """The counter's app in headless Chromium, online, its task loaded and
+        its service worker in control: (browser, DevTools)."""
+        browser = ChromeBrowser(self, success_signal="tour succeeded")
+        self.addCleanup(self._stop_browser, browser)
+        # As HttpCase.browser_js: the browser's requests use the test cursor.
+        self.http_request_key = self.canonical_tag + "_browser_js"
+        tools = DevTools(browser)
+        self.authenticate("cc_counter", "cc_counter", browser=browser)
+        tools.send(
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},
+        )
+        self.cr.flush()
+        self.cr.clear()
+        browser.navigate_to(self.base_url() + "/cycle_count/app", wait_stop=True)
+        tools.wait_for(f"{APP}.ready && {APP}.store.state.tasks.length === 1")
+        tools.wait_for("navigator.serviceWorker.controller")
+        return browser, tools
+
     def test_count_offline_then_sync_exactly_once(self):
         pages = []
         batches = []
@@ -108,26 +128,12 @@ class TestOfflineCounting(AppCaseMixin, HttpCase):
             batches.append([count.get("client_id") for count in counts])
             return submit(task, counts)
 
-        browser = ChromeBrowser(self, success_signal="tour succeeded")
-        self.addCleanup(self._stop_browser, browser)
-        # As HttpCase.browser_js: the browser's requests use the test cursor.
-        self.http_request_key = self.canonical_tag + "_browser_js"
-        tools = DevTools(browser)
         with (
             patch.object(CycleCountApp, "_app_config", counting_app),
             patch.object(CycleCountTask, "_submit_device_counts", counting_submit),
         ):
-            self.authenticate("cc_counter", "cc_counter", browser=browser)
-            tools.send(
-                "Target.setAutoAttach",
-                {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},
-            )
-            self.cr.flush()
-            self.cr.clear()
-            browser.navigate_to(self.base_url() + "/cycle_count/app", wait_stop=True)
             # Online: the task is on the device, the service worker keeps the app.
-            tools.wait_for(f"{APP}.ready && {APP}.store.state.tasks.length === 1")
-            tools.wait_for("navigator.serviceWorker.controller")
+            browser, tools = self._open_app()
             tools.wait_for(
                 "caches.open('cycle-count-app-v1').then((c) => c.match('/cycle_count/app'))"
             )
@@ -254,20 +260,7 @@ class TestOfflineCounting(AppCaseMixin, HttpCase):
         """Counted offline; meanwhile the supervisor cancels the task. Back online
         the server refuses the count: the device keeps it, with the reason, in
         its "not accepted" list, across reloads, until the counter dismisses it."""
-        browser = ChromeBrowser(self, success_signal="tour succeeded")
-        self.addCleanup(self._stop_browser, browser)
-        self.http_request_key = self.canonical_tag + "_browser_js"
-        tools = DevTools(browser)
-        self.authenticate("cc_counter", "cc_counter", browser=browser)
-        tools.send(
-            "Target.setAutoAttach",
-            {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},
-        )
-        self.cr.flush()
-        self.cr.clear()
-        browser.navigate_to(self.base_url() + "/cycle_count/app", wait_stop=True)
-        tools.wait_for(f"{APP}.ready && {APP}.store.state.tasks.length === 1")
-        tools.wait_for("navigator.serviceWorker.controller")
+        browser, tools = self._open_app()
         tools.network(OFFLINE)
         scan = (
             "((code) => { for (const key of [...code, 'Enter']) document.body"
