@@ -526,12 +526,9 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
     # ------------------------------------------------------------------
     # Supervisors see progress live
     # ------------------------------------------------------------------
-    def test_progress_is_sent_to_the_companys_reviewers(self):
-        self.env["bus.bus"].sudo().search([]).unlink()
-        self.count(
-            self.task.id,
-            [{"client_id": cid(), "line_id": self.line_apple.id, "quantity": 9}],
-        )
+    def _sent_progress(self):
+        """The progress notifications sent at commit: (the channels they went
+        to, the payload of the first)."""
         self.env.cr.precommit.run()
         notifications = (
             self.env["bus.bus"]
@@ -539,6 +536,16 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
             .search([("message", "like", "cycle_count/task_progress")])
         )
         channels = {tuple(json.loads(n.channel)[1:]) for n in notifications}
+        self.assertTrue(notifications, "no progress was sent")
+        return channels, json.loads(notifications[0].message)["payload"]
+
+    def test_progress_is_sent_to_the_companys_reviewers(self):
+        self.env["bus.bus"].sudo().search([]).unlink()
+        self.count(
+            self.task.id,
+            [{"client_id": cid(), "line_id": self.line_apple.id, "quantity": 9}],
+        )
+        channels, payload = self._sent_progress()
         reviewers = {
             ("res.partner", user.partner_id.id)
             for user in (self.supervisor, self.finance, self.manager)
@@ -546,7 +553,6 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         self.assertTrue(reviewers <= channels, channels)
         self.assertNotIn(("res.partner", self.supervisor_b.partner_id.id), channels)
         self.assertNotIn(("res.partner", self.counter_2.partner_id.id), channels)
-        payload = json.loads(notifications[0].message)["payload"]
         self.assertEqual(payload["task_id"], self.task.id)
         self.assertEqual(payload["counted_line_count"], 1)
         self.assertEqual(payload["line_count"], 6)
@@ -564,13 +570,6 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
     def test_counts_typed_in_the_backend_show_live_too(self):
         self.env["bus.bus"].sudo().search([]).unlink()
         self.line_bolt.with_user(self.counter).counted_qty = 50
-        self.env.cr.precommit.run()
-        notifications = (
-            self.env["bus.bus"]
-            .sudo()
-            .search([("message", "like", "cycle_count/task_progress")])
-        )
-        channels = {tuple(json.loads(n.channel)[1:]) for n in notifications}
+        channels, payload = self._sent_progress()
         self.assertIn(("res.partner", self.supervisor.partner_id.id), channels)
-        payload = json.loads(notifications[0].message)["payload"]
         self.assertEqual(payload["counted_line_count"], 1)
