@@ -27,6 +27,18 @@ print(*(sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "er
 PY
 }
 
+# Adds a pytest run's JUnit report to the totals; no report means it did not run.
+add_junit() {
+    local file=$1 label=$2 hint=${3:-}
+    if [ ! -f "$file" ]; then
+        fail "$label did not run"
+        return
+    fi
+    read -r t f e s < <(junit_counts "$file")
+    add_result $((t - f - e - s)) $((f + e + s))
+    [ $((f + e + s)) -eq 0 ] || failures+=("$label: $f failed, $e errors, $s skipped$hint")
+}
+
 # --- 1. Static checks and tests without Odoo --------------------------------
 say "Static checks"
 if [ ! -x .venv/bin/pre-commit ] || ! .venv/bin/python -c 'import polib, pytest' 2>/dev/null; then
@@ -42,14 +54,10 @@ for hook in ruff ruff-format pylint-odoo oca-checks-odoo-module oca-checks-po xm
 done
 
 say "Tests that need no Odoo (checks/)"
+# A report left by an earlier run must not stand for this one.
+rm -f "$VAR/checks.xml"
 .venv/bin/python -m pytest checks -q -p no:cacheprovider --junitxml="$VAR/checks.xml" || true
-if [ -f "$VAR/checks.xml" ]; then
-    read -r t f e s < <(junit_counts "$VAR/checks.xml")
-    add_result $((t - f - e - s)) $((f + e + s))
-    [ $((f + e + s)) -eq 0 ] || failures+=("checks/: $f failed, $e errors, $s skipped")
-else
-    fail "checks/ did not run"
-fi
+add_junit "$VAR/checks.xml" "checks/"
 
 # --- 2. Odoo tests -------------------------------------------------------------
 finish() {
@@ -93,7 +101,7 @@ DB="cc_test_$(date +%Y%m%d_%H%M%S)_$$"
 read -r -a DB_ARGS <<<"$(odoo_db_args)"
 INSTALL_LOG="$VAR/install.log"
 TEST_LOG="$VAR/odoo-tests.log"
-rm -f "$INSTALL_LOG" "$TEST_LOG"
+rm -f "$INSTALL_LOG" "$TEST_LOG" "$VAR/odoo-tests.xml"
 cleanup() { [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$DB" >/dev/null 2>&1; }
 trap cleanup EXIT
 
@@ -113,13 +121,7 @@ say "Odoo tests (pytest-odoo, HTTP server and browser tours included)"
     --odoo-log-level=info --odoo-extra=test-enable --odoo-extra=logfile="$TEST_LOG" \
     "${DB_ARGS[@]/#--/--odoo-extra=}" \
     -p no:cacheprovider -q -rfEs --durations=10 --junitxml="$VAR/odoo-tests.xml" || true
-if [ -f "$VAR/odoo-tests.xml" ]; then
-    read -r t f e s < <(junit_counts "$VAR/odoo-tests.xml")
-    add_result $((t - f - e - s)) $((f + e + s))
-    [ $((f + e + s)) -eq 0 ] || failures+=("Odoo tests: $f failed, $e errors, $s skipped (a skipped tour is a tour not run)")
-else
-    fail "the Odoo tests did not run"
-fi
+add_junit "$VAR/odoo-tests.xml" "Odoo tests" " (a skipped tour is a tour not run)"
 
 say "Scanning the logs for ERROR"
 errors=$(grep -hE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$INSTALL_LOG" "$TEST_LOG" 2>/dev/null || true)
