@@ -77,9 +77,10 @@ class CycleCountEvent(models.Model):
     def _compute_state(self):
         for event in self:
             line = event.line_id
+            if event.state == "cancel":
+                continue  # cancelled by a person: what the line does later is moot
             if not line:
-                if event.state != "cancel":
-                    event.state = "open"
+                event.state = "open"
             elif line.state == "cancel":
                 event.state = "open"
             elif line.state == "done" or line.is_counted:

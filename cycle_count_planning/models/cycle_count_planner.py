@@ -295,6 +295,7 @@ class CycleCountPlanner(models.AbstractModel):
                   FROM cycle_count_line l
                  WHERE l.is_counted AND l.state != 'cancel'
                    AND l.company_id IN %(companies)s
+                   AND l.product_id IN (SELECT product_id FROM items)
                  GROUP BY 1, 2, 3
             ),
             odoo_counts AS (
@@ -519,7 +520,7 @@ class CycleCountPlanner(models.AbstractModel):
                SET line_id = l.id, state = 'planned'
               FROM cycle_count_line l
              WHERE e.state = 'open' AND e.company_id IN %(companies)s
-               AND l.state IN %(open_states)s
+               AND l.state IN %(open_states)s AND NOT COALESCE(l.is_counted, FALSE)
                AND l.location_id = e.location_id AND l.product_id = e.product_id
                AND l.lot_id IS NOT DISTINCT FROM e.lot_id
             """,

@@ -332,21 +332,22 @@ class CycleCountRule(models.Model):
             if vals.get("warehouse_ids"):
                 vals.pop("warehouse_id", None)
         rules = super().create(vals_list)
-        # Event triggers cache the rules they apply to.
-        self.env.registry.clear_cache()
+        if any("trigger_ids" in vals for vals in vals_list):
+            self._triggers_changed()
         return rules
 
     def write(self, vals):
         if vals.get("warehouse_ids"):
             vals = {k: v for k, v in vals.items() if k != "warehouse_id"}
         res = super().write(vals)
-        self.env.registry.clear_cache()
+        if "trigger_ids" in vals:
+            self._triggers_changed()
         return res
 
-    def unlink(self):
-        res = super().unlink()
+    def _triggers_changed(self):
+        # Event triggers cache the ids of the rules they apply to; an archived or
+        # deleted rule is left out when they fire, so only links matter here.
         self.env.registry.clear_cache()
-        return res
 
     # ------------------------------------------------------------------
     # Selection, as SQL

@@ -176,3 +176,11 @@ class TestAccess(CycleCountCase):
         with self.assertRaises(AccessError):
             self.env["cycle.count.coverage"].with_user(self.supervisor).action_refresh()
         self.env["cycle.count.coverage"].with_user(self.manager).action_refresh()
+        # So the supervisor, who reads Coverage, is not offered the button.
+        for user, offered in ((self.supervisor, False), (self.manager, True)):
+            arch = (
+                self.env["cycle.count.coverage"]
+                .with_user(user)
+                .get_views([(False, "list")])["views"]["list"]["arch"]
+            )
+            self.assertEqual('name="action_refresh"' in arch, offered, user.login)

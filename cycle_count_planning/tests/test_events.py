@@ -236,6 +236,45 @@ class TestEvents(CycleCountCase):
         tasks._action_done()
         self.assertEqual(event.state, "done")
 
+    def test_a_cancelled_event_stays_cancelled(self):
+        self._switch_on("negative")
+        self._ship(self.product_apple, self.bin_a, 12)
+        event = self._events()
+        tasks = self._plan(
+            self._create_rule(product_domain="[('default_code', '=', 'CC-APL')]")
+        )
+        self.assertEqual(event.state, "planned")
+        event.action_cancel()
+        tasks.action_cancel()
+        self.assertEqual(event.state, "cancel")
+        replanned = self.env["cycle.count.planner"]._plan(
+            self.env["cycle.count.rule"], companies=self.company
+        )
+        self.assertFalse(replanned.line_ids.event_ids)
+        self.assertEqual(event.state, "cancel")
+
+    def test_an_event_after_the_count_waits_for_a_new_count(self):
+        """Stock goes negative after the item was counted, while its task waits:
+        the event is not put on the counted line (it would be done uncounted)
+        but planned once that task is done."""
+        self._switch_on("negative")
+        tasks = self._plan(
+            self._create_rule(product_domain="[('default_code', '=', 'CC-APL')]")
+        )
+        self._count(tasks, {self.product_apple: 10})
+        self._ship(self.product_apple, self.bin_a, 12)
+        event = self._events()
+        self.assertEqual(event.state, "open")
+        planner = self.env["cycle.count.planner"]
+        planner._plan(self.env["cycle.count.rule"], companies=self.company)
+        self.assertEqual(event.state, "open")
+        self.assertFalse(event.line_id)
+        tasks.with_user(self.counter).action_mark_counted()
+        tasks._action_done()
+        later = planner._plan(self.env["cycle.count.rule"], companies=self.company)
+        self.assertEqual(later.line_ids.event_ids, event)
+        self.assertEqual(event.state, "planned")
+
     def test_firing_costs_one_statement_whatever_the_moves(self):
         for event_type in (
             "negative",
