@@ -19,6 +19,7 @@ from ..exceptions import (
     PayloadTooLarge,
     TaskNotOpen,
 )
+from ..models.cycle_count_task import CLIENT_ID
 
 _logger = logging.getLogger(__name__)
 
@@ -226,9 +227,14 @@ class CycleCountApi(http.Controller):
             client_id = payload.get("client_id")
             filename = payload.get("filename")
             data = payload.get("data")
-            if client_id is not None and not isinstance(client_id, str):
+            if client_id is not None and (
+                not isinstance(client_id, str) or not CLIENT_ID.match(client_id)
+            ):
                 raise InvalidInput(
-                    env._("client_id must be a string (a UUID is best)."),
+                    env._(
+                        "client_id must be a string of 1 to 64 letters, digits or "
+                        "._:- (a UUID is best)."
+                    ),
                     code="invalid_client_id",
                 )
             if filename is not None and not isinstance(filename, str):

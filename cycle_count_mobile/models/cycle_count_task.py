@@ -80,7 +80,8 @@ class CycleCountTask(models.Model):
             ],
             order="scheduled_date, id",
         )
-        return [task._device_task_summary(date) for task in tasks]
+        # Overdue is against today, whatever day was asked for: as for one task.
+        return [task._device_task_summary() for task in tasks]
 
     def _device_task_summary(self, today=None):
         self.ensure_one()
@@ -126,7 +127,9 @@ class CycleCountTask(models.Model):
             self._device_location(location) for location in lines.location_id
         ]
         payload["products"] = self._device_products(products)
-        payload["lots"] = self._device_lots(products.filtered("tracking"))
+        payload["lots"] = self._device_lots(
+            products.filtered(lambda product: product.tracking != "none")
+        )
         payload["lines"] = [line._device_line() for line in lines]
         return payload
 
@@ -952,11 +955,11 @@ class CycleCountTask(models.Model):
             [self.env.ref(group).id for group in REVIEWER_GROUPS]
         )
         # sudo: who is a supervisor is read only to address the notification.
-        reviewers = groups.sudo().users.filtered(
-            lambda user: self.company_id in user.company_ids
-        )
+        reviewers = groups.sudo().users
         for task in self:
-            reviewers._bus_send(
+            reviewers.filtered(
+                lambda user, task=task: task.company_id in user.company_ids
+            )._bus_send(
                 PROGRESS_NOTIFICATION,
                 {
                     "task_id": task.id,

@@ -42,6 +42,10 @@ class TestApiEndpoints(ApiTestMixin, HttpCase):
         later = (datetime.now().date() + timedelta(days=5)).isoformat()
         response = self.api("GET", f"/tasks?date={later}", key=self.api_key)
         self.assertEqual(len(response.json()["tasks"]), 3)
+        # Overdue means before today, whatever day the list goes up to.
+        overdue_of = {t["id"]: t["overdue"] for t in response.json()["tasks"]}
+        self.assertEqual(overdue_of[overdue.id], True)
+        self.assertEqual(overdue_of[self.task.id], False)
 
     def test_list_tasks_bad_date(self):
         response = self.api("GET", "/tasks?date=tomorrow", key=self.api_key)
@@ -62,6 +66,14 @@ class TestApiEndpoints(ApiTestMixin, HttpCase):
     # GET /tasks/{id}
     # ------------------------------------------------------------------
     def test_get_task_is_blind(self):
+        # A lot left from when the apples were lot-tracked: not a lot to scan.
+        self.env["stock.lot"].create(
+            {
+                "name": "APL-OLD",
+                "product_id": self.product_apple.id,
+                "company_id": self.company.id,
+            }
+        )
         self.count(self.task.id, [{"line_id": self.line_apple.id, "quantity": 7}])
         response = self.api("GET", f"/tasks/{self.task.id}", key=self.api_key)
         self.assertEqual(response.status_code, 200)

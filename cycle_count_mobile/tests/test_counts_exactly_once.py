@@ -475,6 +475,14 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         )
         self.assertApiError(response, 413, "payload_too_large")
         self.assertFalse(self.task.line_ids.filtered("is_counted"))
+        response = self.api(
+            "POST",
+            f"/tasks/{self.task.id}/counted",
+            raw=json.dumps({"note": "x" * (1024 * 1024)}),
+            key=self.api_key,
+        )
+        self.assertApiError(response, 413, "payload_too_large")
+        self.assertEqual(self.task.state, "draft")
 
     # ------------------------------------------------------------------
     # Tasks that change while counts travel
@@ -566,6 +574,20 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         self.assertRegex(response.headers["Server-Timing"], r"^app;dur=\d+\.\d$")
         documented = self.OPENAPI["paths"]["/tasks/{task_id}/counts"]["post"]
         self.assertIn("Server-Timing", documented["responses"]["200"]["headers"])
+
+    def test_progress_of_two_companies_tasks_reaches_each_company(self):
+        self.env["bus.bus"].sudo().search([]).unlink()
+        (self.task | self.task_b)._notify_count_progress()
+        channels, _payload = self._sent_progress()
+        self.assertIn(("res.partner", self.supervisor.partner_id.id), channels)
+        self.assertIn(("res.partner", self.supervisor_b.partner_id.id), channels)
+        sent_to_b = {
+            json.loads(n.message)["payload"]["task_id"]
+            for n in self.env["bus.bus"].sudo().search([])
+            if json.loads(n.channel)[1:]
+            == ["res.partner", self.supervisor_b.partner_id.id]
+        }
+        self.assertEqual(sent_to_b, {self.task_b.id})
 
     def test_counts_typed_in_the_backend_show_live_too(self):
         self.env["bus.bus"].sudo().search([]).unlink()

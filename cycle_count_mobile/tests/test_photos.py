@@ -79,6 +79,8 @@ class TestPhotos(ApiTestMixin, HttpCase):
             ({"raw": json.dumps({"data": "%%% not base64"})}, 422, "invalid_data"),
             ({"raw": json.dumps({"filename": "x.jpg"})}, 422, "invalid_data"),
             ({"client_id": 12}, 422, "invalid_client_id"),
+            ({"client_id": "x" * 65}, 422, "invalid_client_id"),
+            ({"client_id": "two words"}, 422, "invalid_client_id"),
             ({"filename": ["x"]}, 422, "invalid_filename"),
             ({"raw": "{not json"}, 400, "malformed_json"),
             ({"raw": "[]"}, 400, "malformed_json"),
