@@ -35,7 +35,8 @@ class CycleCountAdjustment(models.Model):
         return res
 
     def action_post(self):
-        """Post an approved adjustment by hand (e.g. after fixing the accounts)."""
+        """Post an approved adjustment by hand: one approved before this addon was
+        installed (since, approval posts at once, or is refused)."""
         if not self.env.user.has_group(
             "cycle_count_planning.group_cycle_count_finance"
         ):

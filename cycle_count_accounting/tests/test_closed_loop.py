@@ -82,7 +82,7 @@ class TestClosedLoop(CycleCountAccountingCase):
         # counted (12) - shipped (3), not the counted 12.
         self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 9)
 
-    def test_lot_and_gain_in_a_package_free_bin(self):
+    def test_lot_loss(self):
         task = self._counted_task(glue=17)
         task.adjustment_ids.with_user(self.supervisor).validate_tier()
         quant = self.env["stock.quant"].search(
@@ -94,6 +94,20 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(quant.lot_id, self.lot_1)
         self.assertEqual(quant.quantity, 17)
         self.assertEqual(self._balance(self.loss_account), 15)
+
+    def test_lot_gain_in_a_package_free_bin(self):
+        task = self._counted_task(glue=23)
+        task.adjustment_ids.with_user(self.supervisor).validate_tier()
+        quant = self.env["stock.quant"].search(
+            [
+                ("product_id", "=", self.product_lot.id),
+                ("location_id", "=", self.bin_c.id),
+            ]
+        )
+        self.assertEqual(quant.lot_id, self.lot_1)
+        self.assertFalse(quant.package_id)
+        self.assertEqual(quant.quantity, 23)
+        self.assertEqual(self._balance(self.gain_account), -15)
 
     def test_counter_cannot_post(self):
         task = self._counted_task(apple=9)

@@ -39,7 +39,8 @@ class CycleCountAdjustment(models.Model):
         "res.users",
         compute="_compute_counter_ids",
         string="Counted By",
-        help="Whoever counted a line of this report: they may not approve it.",
+        help="Whoever counted a line of this report's task, and the counter it was "
+        "assigned to: they may not approve it.",
     )
     state = fields.Selection(
         [
@@ -106,7 +107,7 @@ class CycleCountAdjustment(models.Model):
             ).sorted("sequence")
             adjustment.waiting_for = " → ".join(waiting.mapped("definition_id.name"))
 
-    @api.depends("line_ids.counter_id", "task_id.user_id")
+    @api.depends("task_id.line_ids.counter_id", "task_id.user_id")
     def _compute_counter_ids(self):
         for adjustment in self:
             adjustment.counter_ids = adjustment._get_counters()
