@@ -210,7 +210,7 @@ class CycleCountPlanner(models.AbstractModel):
                    e.id AS event_id, e.date_due AS event_due,
                    e.deadline AS event_deadline,
                    e.company_id, loc.warehouse_id, e.location_id, e.product_id,
-                   e.lot_id, NULL::int AS package_id, NULL::int AS owner_id,
+                   e.lot_id, q.package_id, q.owner_id,
                    NULL::numeric AS quantity,
                    COALESCE((pp.standard_price ->> e.company_id::text)::numeric, 0)
                        AS unit_cost,
@@ -218,6 +218,16 @@ class CycleCountPlanner(models.AbstractModel):
               FROM cycle_count_event e
               JOIN stock_location loc ON loc.id = e.location_id
               JOIN product_product pp ON pp.id = e.product_id
+              -- The item as the rules see it: each package and owner the event's
+              -- stock lies in (none left: the bare item), so both merge into one
+              -- line, whose book quantity is then that of the right quants.
+              LEFT JOIN LATERAL (
+                  SELECT DISTINCT sq.package_id, sq.owner_id
+                    FROM stock_quant sq
+                   WHERE sq.location_id = e.location_id
+                     AND sq.product_id = e.product_id
+                     AND sq.lot_id IS NOT DISTINCT FROM e.lot_id
+              ) q ON TRUE
              WHERE e.state = 'open' AND e.company_id IN %(companies)s
                AND loc.warehouse_id IS NOT NULL
             """,

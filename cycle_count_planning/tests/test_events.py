@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import CycleCountCase
@@ -235,6 +235,29 @@ class TestEvents(CycleCountCase):
         tasks.with_user(self.supervisor).action_mark_counted()
         tasks._action_done()
         self.assertEqual(event.state, "done")
+
+    def test_an_event_on_packed_stock_is_the_packed_item(self):
+        package = self.env["stock.quant.package"].create({"name": "PACK-1"})
+        self.env["stock.quant"]._update_available_quantity(
+            self.product_chip, self.bin_c, 6, package_id=package
+        )
+        event = self.Event.sudo().create(
+            {
+                "company_id": self.company.id,
+                "location_id": self.bin_c.id,
+                "product_id": self.product_chip.id,
+                "event_type": "high_value",
+                "date": fields.Datetime.now(),
+                "date_due": self.today,
+                "deadline": self.today,
+            }
+        )
+        rule = self._create_rule(product_domain="[('default_code', '=', 'CC-CHP')]")
+        tasks = self._plan(rule)
+        packed = tasks.line_ids.filtered(lambda line: line.location_id == self.bin_c)
+        self.assertEqual(len(packed), 1, "one line for the packed chips, not two")
+        self.assertEqual(packed.package_id, package)
+        self.assertEqual((packed.rule_ids, packed.event_ids), (rule, event))
 
     def test_a_cancelled_event_stays_cancelled(self):
         self._switch_on("negative")
