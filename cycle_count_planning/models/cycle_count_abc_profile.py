@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .cycle_count_planner import unit_cost_sql
+
 # Outgoing = stock leaving internal locations for a customer or production.
 OUTGOING_USAGES = ("customer", "production")
 
@@ -197,17 +199,9 @@ class CycleCountAbcProfile(models.Model):
         self.env["cycle.count.product.class"].invalidate_model()
         self.env["cycle.count.product.class.history"].invalidate_model()
 
-    def _unit_cost_sql(self, product_alias):
-        """The product's cost in this company (a company-dependent jsonb column)."""
-        return SQL(
-            "COALESCE((%s.standard_price ->> %s)::numeric, 0)",
-            SQL.identifier(product_alias),
-            str(self.company_id.id),
-        )
-
     def _basis_sql(self, today):
         self.ensure_one()
-        cost = self._unit_cost_sql("pp")
+        cost = unit_cost_sql("pp", SQL("%s", self.company_id.id))
         warehouse = (
             SQL("AND loc.warehouse_id = %s", self.warehouse_id.id)
             if self.warehouse_id

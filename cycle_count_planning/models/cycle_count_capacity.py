@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .cycle_count_task import counter_domain
+
 # Monday = 0, as in date.weekday().
 WORKING_WEEKDAYS = {
     "all": (0, 1, 2, 3, 4, 5, 6),
@@ -54,13 +56,7 @@ class CycleCountCapacity(models.Model):
     user_ids = fields.Many2many(
         "res.users",
         string="Counters",
-        domain=lambda self: [
-            (
-                "groups_id",
-                "in",
-                self.env.ref("cycle_count_planning.group_cycle_count_counter").id,
-            )
-        ],
+        domain=counter_domain,
         help="Who shares the items of rules that name no counter: each gets a "
         "stretch of the walking route. Empty: those tasks go to nobody and a "
         "supervisor assigns them.",

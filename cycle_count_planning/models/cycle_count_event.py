@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date, formatLang
 
-from .cycle_count_planner import OPEN_TASK_STATES
+from .cycle_count_planner import OPEN_TASK_STATES, unit_cost_sql
 from .cycle_count_trigger import EVENT_TYPES
 
 
@@ -253,8 +253,7 @@ class CycleCountEvent(models.Model):
                    EXISTS (SELECT 1 FROM stock_quant q
                             WHERE q.location_id = t.location_id AND q.quantity > 0)
                        AS holds_stock,
-                   COALESCE((pp.standard_price ->> t.company_id::text)::numeric, 0)
-                       AS unit_cost,
+                   %(unit_cost)s AS unit_cost,
                    %(safety_columns)s
               FROM touched t
               JOIN stock_location loc ON loc.id = t.location_id
@@ -263,6 +262,7 @@ class CycleCountEvent(models.Model):
              WHERE loc.usage = 'internal'
             """,
             move_ids=moves.ids,
+            unit_cost=unit_cost_sql("pp", SQL("t.company_id")),
             safety_columns=safety_columns,
             safety_join=safety_join,
         )

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang
 
+from .cycle_count_rule import PRIORITIES
+
 # What a counter may write on a line of their own task.
 COUNTER_WRITABLE_LINE_FIELDS = {"counted_qty", "reason_id", "note", "attachment_ids"}
 # Fields recorded or computed by the count itself, never typed in: the variance
@@ -95,7 +97,7 @@ class CycleCountLine(models.Model):
         help="The interval of the most frequent rule that selected the item.",
     )
     plan_priority = fields.Selection(
-        [("0", "Normal"), ("1", "High"), ("2", "Very High"), ("3", "Urgent")],
+        PRIORITIES,
         string="Priority",
         readonly=True,
         copy=False,

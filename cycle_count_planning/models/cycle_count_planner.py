@@ -12,6 +12,18 @@ OPEN_TASK_STATES = ("draft", "in_progress", "counted")
 LOADED_TASK_STATES = ("draft", "in_progress")
 # Events go before any rule's priority.
 EVENT_PRIORITY = 4
+
+
+def unit_cost_sql(product, company):
+    """SQL: the cost of ``product`` (a product_product alias) in ``company`` (SQL
+    giving a company id): standard_price is a jsonb column keyed by company."""
+    return SQL(
+        "COALESCE((%s.standard_price ->> (%s)::text)::numeric, 0)",
+        SQL.identifier(product),
+        company,
+    )
+
+
 # Columns of cycle_count_line that the planner fills itself.
 PLANNED_LINE_COLUMNS = (
     "id",
@@ -65,17 +77,19 @@ class CycleCountPlanner(models.AbstractModel):
     def _base_sql(self, rules):
         """The items (quants grouped by location, product, lot, package, owner) in
         the union of the rules' scopes, with their quantity, cost and route."""
-        scopes = []
-        for rule in rules:
-            conditions = [SQL("loc.company_id = %s", rule.company_id.id)]
-            if rule.warehouse_ids:
-                conditions.append(
-                    SQL("loc.warehouse_id IN %s", tuple(rule.warehouse_ids.ids))
-                )
-            if rule.location_ids:
-                paths = [f"{p}%" for p in rule.location_ids.mapped("parent_path")]
-                conditions.append(SQL("loc.parent_path LIKE ANY(%s)", paths))
-            scopes.append(SQL("(%s)", SQL(" AND ").join(conditions)))
+        scopes = [
+            SQL(
+                "(%s)",
+                SQL(" AND ").join(
+                    rule._location_scope_sql(
+                        SQL("loc.company_id"),
+                        SQL("loc.warehouse_id"),
+                        SQL("loc.parent_path"),
+                    )
+                ),
+            )
+            for rule in rules
+        ]
         return SQL(
             """
             SELECT q.company_id, loc.warehouse_id, q.location_id, q.product_id,
@@ -83,8 +97,7 @@ class CycleCountPlanner(models.AbstractModel):
                    SUM(q.quantity) AS quantity,
                    MIN(loc.parent_path) AS parent_path,
                    MIN(loc.complete_name) AS route,
-                   MIN(COALESCE((pp.standard_price ->> q.company_id::text)::numeric, 0))
-                       AS unit_cost
+                   MIN(%(unit_cost)s) AS unit_cost
               FROM stock_quant q
               JOIN stock_location loc ON loc.id = q.location_id
               JOIN product_product pp ON pp.id = q.product_id
@@ -98,6 +111,7 @@ class CycleCountPlanner(models.AbstractModel):
             HAVING SUM(q.quantity) <> 0
             """,
             scopes=SQL(" OR ").join(scopes) if scopes else SQL("FALSE"),
+            unit_cost=unit_cost_sql("pp", SQL("q.company_id")),
         )
 
     @api.model
@@ -212,8 +226,7 @@ class CycleCountPlanner(models.AbstractModel):
                    e.company_id, loc.warehouse_id, e.location_id, e.product_id,
                    e.lot_id, q.package_id, q.owner_id,
                    NULL::numeric AS quantity,
-                   COALESCE((pp.standard_price ->> e.company_id::text)::numeric, 0)
-                       AS unit_cost,
+                   %(unit_cost)s AS unit_cost,
                    loc.complete_name AS route
               FROM cycle_count_event e
               JOIN stock_location loc ON loc.id = e.location_id
@@ -233,6 +246,7 @@ class CycleCountPlanner(models.AbstractModel):
             """,
             priority=EVENT_PRIORITY,
             companies=tuple(companies.ids),
+            unit_cost=unit_cost_sql("pp", SQL("e.company_id")),
         )
 
     @api.model

@@ -4,6 +4,7 @@ from odoo.tools import SQL, formatLang
 from odoo.tools.safe_eval import safe_eval
 
 from .cycle_count_capacity import WORKING_WEEKDAYS
+from .cycle_count_task import counter_domain
 
 PRIORITIES = [
     ("0", "Normal"),
@@ -147,13 +148,7 @@ class CycleCountRule(models.Model):
     user_id = fields.Many2one(
         "res.users",
         string="Counter",
-        domain=lambda self: [
-            (
-                "groups_id",
-                "in",
-                self.env.ref("cycle_count_planning.group_cycle_count_counter").id,
-            )
-        ],
+        domain=counter_domain,
         help="Who gets the tasks this rule plans. Empty: the warehouse's counters "
         "share them (Counting Capacity), else a supervisor assigns them.",
     )
@@ -369,6 +364,18 @@ class CycleCountRule(models.Model):
             )
         )
 
+    def _location_scope_sql(self, company, warehouse, path):
+        """Conditions on the given columns: the rule's company, warehouses and
+        location subtrees."""
+        self.ensure_one()
+        conditions = [SQL("%s = %s", company, self.company_id.id)]
+        if self.warehouse_ids:
+            conditions.append(SQL("%s IN %s", warehouse, tuple(self.warehouse_ids.ids)))
+        if self.location_ids:
+            paths = [f"{p}%" for p in self.location_ids.mapped("parent_path")]
+            conditions.append(SQL("%s LIKE ANY(%s)", path, paths))
+        return conditions
+
     def _scope_sql(self, company, warehouse, path, product):
         """The rule's scope as a condition on the given columns: its company,
         warehouses, location subtrees, products and ABC classes. Movement, cost and
@@ -381,14 +388,9 @@ class CycleCountRule(models.Model):
             ._search([*self._get_product_domain(), ("is_storable", "=", True)])
         )
         conditions = [
-            SQL("%s = %s", company, self.company_id.id),
+            *self._location_scope_sql(company, warehouse, path),
             SQL("%s IN %s", product, products.subselect()),
         ]
-        if self.warehouse_ids:
-            conditions.append(SQL("%s IN %s", warehouse, tuple(self.warehouse_ids.ids)))
-        if self.location_ids:
-            paths = [f"{path}%" for path in self.location_ids.mapped("parent_path")]
-            conditions.append(SQL("%s LIKE ANY(%s)", path, paths))
         if self.abc_class_ids:
             profile = self._get_abc_profile()
             conditions.append(

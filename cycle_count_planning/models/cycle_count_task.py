@@ -5,6 +5,17 @@ from odoo.exceptions import AccessError, UserError
 COUNTER_WRITABLE_TASK_FIELDS = {"line_ids", "note"}
 
 
+def counter_domain(model):
+    """The users a count can be given to: the counters."""
+    return [
+        (
+            "groups_id",
+            "in",
+            model.env.ref("cycle_count_planning.group_cycle_count_counter").id,
+        )
+    ]
+
+
 class CycleCountTask(models.Model):
     _name = "cycle.count.task"
     _description = "Cycle Count Task"
@@ -31,13 +42,7 @@ class CycleCountTask(models.Model):
         "res.users",
         string="Counter",
         tracking=True,
-        domain=lambda self: [
-            (
-                "groups_id",
-                "in",
-                self.env.ref("cycle_count_planning.group_cycle_count_counter").id,
-            )
-        ],
+        domain=counter_domain,
     )
     state = fields.Selection(
         [
