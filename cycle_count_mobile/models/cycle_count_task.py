@@ -561,7 +561,10 @@ class CycleCountTask(models.Model):
                             "client_id": None,
                             "code": "duplicate_line",
                             "message": self.env._(
-                                "The same line appears twice in one batch of counts."
+                                "Count #%(index)s: its line appears twice in this "
+                                "batch; without client ids the counts cannot be "
+                                "ordered.",
+                                index=item["index"] + 1,
                             ),
                         }
                     )

@@ -98,4 +98,9 @@ class TestCountingAppTour(AppCaseMixin, HttpCase):
         receipts = self.device_counts()
         self.assertEqual(len(receipts.filtered(lambda r: r.kind == "count")), 7)
         self.assertEqual(len(set(receipts.mapped("client_ref"))), len(receipts))
+        # ... generated on the device, one per count, each landing on its line.
+        for receipt in receipts.filtered(lambda r: r.kind == "count"):
+            self.assertRegex(receipt.client_ref, r"^[0-9a-f-]{36}$")
+            self.assertEqual(receipt.task_id, task)
+            self.assertTrue(receipt.line_id.is_counted)
         self.assertTrue(all(line.counter_id == self.counter for line in task.line_ids))

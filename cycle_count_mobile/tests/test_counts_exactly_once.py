@@ -347,6 +347,15 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
                 }
             )
         )
+        # A package belongs to the company of the stock in it.
+        company_b_package = self.env["stock.quant.package"].create({"name": "B-PACK"})
+        self.env["stock.quant"].with_company(self.company_b)._update_available_quantity(
+            self.product_b,
+            self.warehouse_b.lot_stock_id,
+            1,
+            package_id=company_b_package,
+        )
+        self.assertEqual(company_b_package.company_id, self.company_b)
         found = {"location_id": self.bin_a.id}
         cases = [
             ({"line_id": self.line_apple.id, "quantity": -1}, "negative_quantity"),
@@ -432,6 +441,38 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
                 },
                 "unknown_package",
             ),
+            (
+                {
+                    **found,
+                    "product_id": self.product_apple.id,
+                    "package_id": company_b_package.id,
+                    "quantity": 1,
+                },
+                "unknown_package",
+            ),
+            (
+                {
+                    **found,
+                    "product_id": self.product_lot.id,
+                    "lot_name": " ",
+                    "quantity": 1,
+                },
+                "invalid_lot_name",
+            ),
+            (
+                {
+                    **found,
+                    "product_id": self.product_lot.id,
+                    "lot_id": self.lot_1.id,
+                    "lot_name": "GLU-001",
+                    "quantity": 1,
+                },
+                "ambiguous_item",
+            ),
+            (
+                {"line_id": self.line_apple.id, "quantity": 1, "note": ["x"]},
+                "invalid_note",
+            ),
         ]
         good = {
             "client_id": cid(),
@@ -462,6 +503,35 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         self.assertEqual(self.env["stock.lot"].search_count([]), lots_before)
         self.assertFalse(self.receipts())
         self.assertEqual(self.task.state, "draft")
+
+    def test_one_line_twice_without_client_ids_is_refused(self):
+        counts = [
+            {"line_id": self.line_apple.id, "quantity": 4},
+            {"line_id": self.line_apple.id, "quantity": 5},
+        ]
+        error = self.assertApiError(
+            self.count(self.task.id, counts), 422, "invalid_count"
+        )
+        self.assertEqual(
+            [(i["index"], i["code"]) for i in error["items"]], [(1, "duplicate_line")]
+        )
+        self.assertIn("Count #2:", error["items"][0]["message"])
+        self.assertFalse(self.line_apple.is_counted)
+
+    def test_a_count_keeps_its_note(self):
+        payload = self.count(
+            self.task.id,
+            [
+                {
+                    "client_id": cid(),
+                    "line_id": self.line_apple.id,
+                    "quantity": 9,
+                    "note": "One carton crushed",
+                }
+            ],
+        ).json()
+        self.assertEqual(payload["accepted"], 1)
+        self.assertEqual(self.line_apple.note, "One carton crushed")
 
     def test_batch_limits(self):
         counts = [{"line_id": self.line_apple.id, "quantity": 1}] * 501

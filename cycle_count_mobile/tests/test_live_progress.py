@@ -64,6 +64,7 @@ class TestLiveProgress(ApiTestMixin, WebsocketCase):
             f"r.textContent.includes('{task_name}')).querySelector('[name=progress]').textContent"
         )
         self.assertIn("0", before)
+        self.assertNotIn("50", before)
         response = self.count(self.task.id, counts)
         self.assertEqual(response.status_code, 200)
         for websocket in dispatch._channels_to_ws.get(channel, []):
