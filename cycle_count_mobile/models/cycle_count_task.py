@@ -688,6 +688,14 @@ class CycleCountTask(models.Model):
             return
         self._create_found_lines(found, lines_by_item)
 
+    def _device_company_record(self, model, record_id):
+        """The record a device named, if it exists, the user may read it and it is
+        of the task's company or of none; else an empty recordset."""
+        record = self.env[model].browse(record_id).exists()._filtered_access("read")
+        if record.company_id not in (self.company_id, self.env["res.company"]):
+            return self.env[model]
+        return record
+
     def _resolve_found_item(self, item, task_locations):
         env = self.env
         number = item["index"] + 1
@@ -703,16 +711,8 @@ class CycleCountTask(models.Model):
                     task=self.name,
                 ),
             )
-        product = (
-            env["product.product"]
-            .browse(item["product_id"])
-            .exists()
-            ._filtered_access("read")
-        )
-        if not product or product.company_id not in (
-            self.company_id,
-            env["res.company"],
-        ):
+        product = self._device_company_record("product.product", item["product_id"])
+        if not product:
             raise _ItemError(
                 "unknown_product",
                 env._(
@@ -783,16 +783,10 @@ class CycleCountTask(models.Model):
             lot_key = item["lot_name"]
         package_key = 0
         if item["package_id"]:
-            package = (
-                env["stock.quant.package"]
-                .browse(item["package_id"])
-                .exists()
-                ._filtered_access("read")
+            package = self._device_company_record(
+                "stock.quant.package", item["package_id"]
             )
-            if not package or package.company_id not in (
-                self.company_id,
-                env["res.company"],
-            ):
+            if not package:
                 raise _ItemError(
                     "unknown_package",
                     env._(
