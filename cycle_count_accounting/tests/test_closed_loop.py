@@ -71,6 +71,45 @@ class TestClosedLoop(CycleCountAccountingCase):
             sum(layers.mapped("value")), self._balance(self.valuation_account)
         )
 
+    def test_the_report_opens_its_task_moves_and_entries(self):
+        task = self._counted_task(apple=12, bolt=46)
+        adjustment = task.adjustment_ids
+        self.assertEqual(task.action_view_adjustments()["res_id"], adjustment.id)
+        self.assertEqual(adjustment.action_open_task()["res_id"], task.id)
+        for user in (self.supervisor, self.finance):
+            if adjustment.with_user(user).can_review:
+                adjustment.with_user(user).validate_tier()
+        self.assertEqual(adjustment.state, "posted")
+        finance_view = adjustment.with_user(self.finance)
+        moves = finance_view.action_view_stock_moves()
+        self.assertEqual(
+            self.env[moves["res_model"]].search(moves["domain"]), adjustment.move_ids
+        )
+        entries = finance_view.action_view_journal_entries()
+        self.assertEqual(
+            self.env["account.move"].search(entries["domain"]),
+            adjustment.account_move_ids,
+        )
+        self.assertEqual(len(adjustment.account_move_ids), 2)
+
+    def test_an_adjustment_approved_before_posting_existed_is_posted_by_hand(self):
+        adjustment = self._counted_task(apple=12).adjustment_ids
+        # As if approved while this addon was not installed yet.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE cycle_count_adjustment SET state = 'approved' WHERE id = %s",
+            [adjustment.id],
+        )
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError) as caught:
+            adjustment.with_user(self.supervisor).action_post()
+        self.assertIn("Only a finance manager", str(caught.exception))
+        self.assertFalse(adjustment.move_ids)
+        adjustment.with_user(self.finance).action_post()
+        self.assertEqual(adjustment.state, "posted")
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 12)
+        self.assertEqual(self._balance(self.gain_account), -20)
+
     def test_stock_moved_between_count_and_approval_stays_right(self):
         task = self._counted_task(apple=12)
         adjustment = task.adjustment_ids
