@@ -675,7 +675,8 @@ class CycleCountTask(models.Model):
                         line._device_item_key(): line for line in self.line_ids
                     }
                     task_locations = self.line_ids.location_id
-                key = self._resolve_found_item(item, task_locations)
+                    known = self._found_item_records(items)
+                key = self._resolve_found_item(item, task_locations, known)
                 item["key"] = key
                 line = lines_by_item.get(key)
                 if line:
@@ -688,15 +689,57 @@ class CycleCountTask(models.Model):
             return
         self._create_found_lines(found, lines_by_item)
 
-    def _device_company_record(self, model, record_id):
-        """The record a device named, if it exists, the user may read it and it is
-        of the task's company or of none; else an empty recordset."""
-        record = self.env[model].browse(record_id).exists()._filtered_access("read")
+    def _found_item_records(self, items):
+        """What the batch's found items name, read at once (a few queries per
+        batch, not per count): the products and packages that exist and the user
+        may read, the lots by id, and the lots by (name, product)."""
+        env = self.env
+        found = [item for item in items if not item["line_id"]]
+
+        def ids(field):
+            return {item[field] for item in found if isinstance(item[field], int)}
+
+        products = env["product.product"].browse(ids("product_id")).exists()
+        products = products._filtered_access("read")
+        products.fetch(["company_id", "is_storable", "tracking"])
+        packages = env["stock.quant.package"].browse(ids("package_id")).exists()
+        packages = packages._filtered_access("read")
+        packages.fetch(["company_id"])
+        lots = env["stock.lot"].sudo().browse(ids("lot_id")).exists()
+        lots.fetch(["company_id", "product_id", "name"])
+        names = {item["lot_name"] for item in found if item["lot_name"]}
+        named_lots = {}
+        if names:
+            for lot in (
+                env["stock.lot"]
+                .sudo()
+                .search(
+                    [
+                        ("name", "in", list(names)),
+                        ("product_id", "in", list(ids("product_id"))),
+                        ("company_id", "in", [self.company_id.id, False]),
+                    ],
+                    order="id desc",
+                )
+            ):
+                # The oldest lot of a name wins, as a search with limit=1 by id.
+                named_lots[lot.name, lot.product_id.id] = lot.id
+        return {
+            "product.product": products,
+            "stock.quant.package": packages,
+            "stock.lot": lots,
+            "named_lots": named_lots,
+        }
+
+    def _device_company_record(self, records, record_id):
+        """The record of ``records`` (read beforehand) with this id if it is of
+        the task's company or of none; else an empty recordset."""
+        record = records.browse(record_id) & records
         if record.company_id not in (self.company_id, self.env["res.company"]):
-            return self.env[model]
+            return records.browse()
         return record
 
-    def _resolve_found_item(self, item, task_locations):
+    def _resolve_found_item(self, item, task_locations, known):
         env = self.env
         number = item["index"] + 1
         location = task_locations.filtered(lambda loc: loc.id == item["location_id"])
@@ -711,7 +754,9 @@ class CycleCountTask(models.Model):
                     task=self.name,
                 ),
             )
-        product = self._device_company_record("product.product", item["product_id"])
+        product = self._device_company_record(
+            known["product.product"], item["product_id"]
+        )
         if not product:
             raise _ItemError(
                 "unknown_product",
@@ -755,7 +800,7 @@ class CycleCountTask(models.Model):
                 ),
             )
         if item["lot_id"]:
-            lot = env["stock.lot"].sudo().browse(item["lot_id"]).exists()
+            lot = known["stock.lot"].browse(item["lot_id"]) & known["stock.lot"]
             if not lot or lot.company_id not in (self.company_id, env["res.company"]):
                 raise _ItemError(
                     "unknown_lot",
@@ -784,7 +829,7 @@ class CycleCountTask(models.Model):
         package_key = 0
         if item["package_id"]:
             package = self._device_company_record(
-                "stock.quant.package", item["package_id"]
+                known["stock.quant.package"], item["package_id"]
             )
             if not package:
                 raise _ItemError(
@@ -798,19 +843,7 @@ class CycleCountTask(models.Model):
                 )
             package_key = package.id
         if isinstance(lot_key, str):
-            lot = (
-                env["stock.lot"]
-                .sudo()
-                .search(
-                    [
-                        ("name", "=", lot_key),
-                        ("product_id", "=", product.id),
-                        ("company_id", "in", [self.company_id.id, False]),
-                    ],
-                    limit=1,
-                )
-            )
-            lot_key = lot.id or lot_key
+            lot_key = known["named_lots"].get((lot_key, product.id), lot_key)
         return (location.id, product.id, lot_key, package_key)
 
     @api.model

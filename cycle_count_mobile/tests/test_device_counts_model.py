@@ -47,3 +47,44 @@ class TestDeviceCountsQueries(MobileTestMixin, TransactionCase):
         large = self._submit(lines[20:220])
         self.assertLess(small, 40)
         self.assertLessEqual(large, small + 10, f"10 counts: {small}, 200: {large}")
+
+
+@tagged("post_install", "-at_install")
+class TestFoundItemsQueries(MobileTestMixin, TransactionCase):
+    """Items found where the task did not list them (a whole bin counted) cost no
+    query each either: what they name is read once per batch."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_cycle_count()
+        cls.products = cls.env["product.product"].create(
+            [{"name": f"Found {i}", "is_storable": True} for i in range(115)]
+        )
+        cls.task = cls._make_task(cls.counter, [(cls.bin_a, cls.product_apple, None)])
+
+    def _submit(self, products):
+        counts = [
+            {
+                "client_id": str(uuid.uuid4()),
+                "location_id": self.bin_a.id,
+                "product_id": product.id,
+                "quantity": 2,
+            }
+            for product in products
+        ]
+        task = self.task.with_user(self.counter)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = task._submit_device_counts(counts)
+        self.env.flush_all()
+        self.assertEqual(result["accepted"], len(counts))
+        return self.env.cr.sql_log_count - before
+
+    def test_queries_do_not_grow_with_the_found_items(self):
+        self._submit(self.products[:5])  # warm the caches
+        small = self._submit(self.products[5:15])
+        large = self._submit(self.products[15:115])
+        self.assertEqual(len(self.task.line_ids), 116)
+        self.assertLessEqual(large, small + 10, f"10 found: {small}, 100: {large}")
