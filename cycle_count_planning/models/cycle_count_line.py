@@ -347,19 +347,7 @@ class CycleCountLine(models.Model):
         self._check_countable()
 
     def _check_countable(self):
-        for task in self.task_id:
-            if task.state not in ("draft", "in_progress"):
-                raise UserError(
-                    self.env._(
-                        "Task %(task)s is no longer open for counting (status: "
-                        "%(state)s). Counts can only be entered on a task to do or "
-                        "in progress.",
-                        task=task.name,
-                        state=dict(
-                            task._fields["state"]._description_selection(self.env)
-                        )[task.state],
-                    )
-                )
+        self.task_id._check_open_for_counting()
 
     def _write_counts(self, vals):
         qty = vals["counted_qty"]

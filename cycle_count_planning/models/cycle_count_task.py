@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError, UserError
 
 # Fields a counter may change on their own task; everything else is the supervisor's.
 COUNTER_WRITABLE_TASK_FIELDS = {"line_ids", "note"}
+# The task states in which counts are accepted (backend, app, API and demo alike).
+COUNTING_STATES = ("draft", "in_progress")
 
 
 def counter_domain(model):
@@ -76,6 +78,15 @@ class CycleCountTask(models.Model):
     date_counted = fields.Datetime(string="Counted On", readonly=True, copy=False)
     date_done = fields.Datetime(string="Done On", readonly=True, copy=False)
     note = fields.Text()
+    is_open_for_counting = fields.Boolean(
+        compute="_compute_is_open_for_counting",
+        help="Counts are accepted: the task is to do or in progress.",
+    )
+
+    @api.depends("state")
+    def _compute_is_open_for_counting(self):
+        for task in self:
+            task.is_open_for_counting = task.state in COUNTING_STATES
 
     @api.depends("line_ids.is_counted")
     def _compute_progress(self):
@@ -142,6 +153,21 @@ class CycleCountTask(models.Model):
         """The user must be allowed to write the task (ACL + record rules)."""
         self.check_access("write")
 
+    def _check_open_for_counting(self):
+        """Refuse counts on a task that no longer accepts them, saying why."""
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for task in self:
+            if task.state not in COUNTING_STATES:
+                raise UserError(
+                    self.env._(
+                        "Task %(task)s is no longer open for counting (status: "
+                        "%(state)s). Counts can only be entered on a task to do or "
+                        "in progress.",
+                        task=task.name,
+                        state=states[task.state],
+                    )
+                )
+
     def action_start(self):
         self._check_can_transition()
         to_start = self.filtered(lambda t: t.state == "draft")
@@ -152,7 +178,7 @@ class CycleCountTask(models.Model):
     def action_mark_counted(self):
         self._check_can_transition()
         for task in self:
-            if task.state not in ("draft", "in_progress"):
+            if task.state not in COUNTING_STATES:
                 raise UserError(
                     self.env._(
                         "Task %(task)s is %(state)s: only a task to do or in progress "
