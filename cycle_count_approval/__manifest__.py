@@ -1,7 +1,8 @@
 {
     "name": "Cycle Count Approval",
-    "summary": "Every difference becomes a valued variance report, approved by value tiers",
-    "version": "18.0.1.0.0",
+    "summary": "Every difference becomes a valued variance report, approved by value "
+    "tiers and applied to stock",
+    "version": "18.0.2.0.0",
     "author": "Cycle Count Closed Loop",
     "website": "https://github.com/cycle-count-closed-loop/cycle-count",
     "license": "LGPL-3",

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import CycleCountAccountingCase
@@ -71,55 +71,35 @@ class TestClosedLoop(CycleCountAccountingCase):
             sum(layers.mapped("value")), self._balance(self.valuation_account)
         )
 
-    def test_the_report_opens_its_task_moves_and_entries(self):
+    def test_the_report_opens_its_journal_entries(self):
         task = self._counted_task(apple=12, bolt=46)
         adjustment = task.adjustment_ids
-        self.assertEqual(task.action_view_adjustments()["res_id"], adjustment.id)
-        self.assertEqual(adjustment.action_open_task()["res_id"], task.id)
         for user in (self.supervisor, self.finance):
             if adjustment.with_user(user).can_review:
                 adjustment.with_user(user).validate_tier()
         self.assertEqual(adjustment.state, "posted")
-        finance_view = adjustment.with_user(self.finance)
-        moves = finance_view.action_view_stock_moves()
-        self.assertEqual(
-            self.env[moves["res_model"]].search(moves["domain"]), adjustment.move_ids
-        )
-        entries = finance_view.action_view_journal_entries()
+        entries = adjustment.with_user(self.finance).action_view_journal_entries()
         self.assertEqual(
             self.env["account.move"].search(entries["domain"]),
             adjustment.account_move_ids,
         )
         self.assertEqual(len(adjustment.account_move_ids), 2)
+        self.assertEqual(adjustment.account_move_ids.stock_move_id, adjustment.move_ids)
 
-    def test_an_adjustment_approved_before_posting_existed_is_posted_by_hand(self):
+    def test_a_report_applied_by_hand_posts_its_entries(self):
         adjustment = self._counted_task(apple=12).adjustment_ids
-        # As if approved while this addon was not installed yet.
+        # As if approved by 18.0.1 without this addon: stock was not touched.
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE cycle_count_adjustment SET state = 'approved' WHERE id = %s",
             [adjustment.id],
         )
         self.env.invalidate_all()
-        with self.assertRaises(AccessError) as caught:
-            adjustment.with_user(self.supervisor).action_post()
-        self.assertIn("Only a finance manager", str(caught.exception))
-        self.assertFalse(adjustment.move_ids)
-        adjustment.with_user(self.finance).action_post()
+        adjustment.with_user(self.finance).action_apply_to_stock()
         self.assertEqual(adjustment.state, "posted")
         self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 12)
         self.assertEqual(self._balance(self.gain_account), -20)
-
-    def test_stock_moved_between_count_and_approval_stays_right(self):
-        task = self._counted_task(apple=12)
-        adjustment = task.adjustment_ids
-        # 3 apples shipped after the count, before the approval.
-        self._deliver(self.product_apple, self.bin_a, 3)
-        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 7)
-        adjustment.with_user(self.supervisor).validate_tier()
-        self.assertEqual(adjustment.state, "posted")
-        # counted (12) - shipped (3), not the counted 12.
-        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 9)
+        self.assertEqual(len(adjustment.account_move_ids), 1)
 
     def test_lot_loss(self):
         task = self._counted_task(glue=17)
@@ -148,16 +128,6 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(quant.quantity, 23)
         self.assertEqual(self._balance(self.gain_account), -15)
 
-    def test_counter_cannot_post(self):
-        task = self._counted_task(apple=9)
-        adjustment = task.adjustment_ids
-        with self.assertRaises(AccessError):
-            adjustment.with_user(self.counter).action_post()
-        with self.assertRaises(UserError):
-            adjustment.with_user(self.finance).action_post()  # not approved yet
-        self.assertEqual(adjustment.state, "to_approve")
-        self.assertFalse(adjustment.move_ids)
-
     def test_missing_accounts_block_the_approval_and_nothing_is_posted(self):
         self.company.cycle_count_gain_account_id = False
         task = self._counted_task(apple=9)
@@ -168,10 +138,38 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(adjustment.state, "to_approve")
         self.assertFalse(adjustment.move_ids)
         self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 10)
+        self.assertEqual(adjustment.review_ids.status, "pending")
         # Once configured, the approval goes through.
         self.company.cycle_count_gain_account_id = self.gain_account
         adjustment.with_user(self.supervisor).validate_tier()
         self.assertEqual(adjustment.state, "posted")
+        self.assertEqual(self._balance(self.loss_account), 10)
+
+    def test_missing_accounts_are_refused_before_stock_is_touched(self):
+        """The check runs before any move is made, not undone by a rollback
+        afterwards: no savepoint here keeps what would have been written."""
+        adjustment = self._counted_task(apple=9, bolt=52).adjustment_ids
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE cycle_count_adjustment SET state = 'approved' WHERE id = %s",
+            [adjustment.id],
+        )
+        self.env.invalidate_all()
+        self.company.cycle_count_loss_account_id = False
+        moves_before = self.env["stock.move"].search_count([])
+        refusal = None
+        try:
+            adjustment.with_user(self.finance).action_apply_to_stock()
+        except UserError as error:
+            refusal = error
+        self.assertIn("gain and loss accounts", str(refusal))
+        self.env.flush_all()
+        self.assertEqual(self.env["stock.move"].search_count([]), moves_before)
+        self.assertFalse(adjustment.move_ids)
+        self.assertEqual(adjustment.state, "approved")
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 10)
+        self.assertEqual(self._on_hand(self.product_bolt, self.bin_a), 50)
+        self.assertEqual(self._balance(self.loss_account), 0)
 
     def test_valuation_and_ledger_agree_after_any_sequence_of_counts(self):
         """Average cost, with receipts and deliveries between counts: after every

@@ -1,13 +1,18 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_is_zero
+
+# Who may apply an approved report to stock by hand (one approved before stock
+# was applied on approval): whoever may post inventory adjustments' value.
+APPLY_GROUP = "cycle_count_planning.group_cycle_count_finance"
 
 
 class CycleCountAdjustment(models.Model):
     """The variance report of a count task: what goes through approval and, once
-    approved, gets posted to stock and the books."""
+    approved, is applied to stock (inventory moves of the differences)."""
 
     _name = "cycle.count.adjustment"
-    _description = "Cycle Count Adjustment"
+    _description = "Variance Report"
     _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
     _order = "id desc"
     _check_company_auto = True
@@ -47,7 +52,8 @@ class CycleCountAdjustment(models.Model):
             ("draft", "Draft"),
             ("to_approve", "To Approve"),
             ("approved", "Approved"),
-            ("posted", "Posted"),
+            # Technical value kept from 18.0.1 ("posted"): applied to stock.
+            ("posted", "Applied to Stock"),
             ("rejected", "Rejected"),
         ],
         default="draft",
@@ -85,7 +91,13 @@ class CycleCountAdjustment(models.Model):
         help="The approval tiers still to give their decision, in order.",
     )
     date_approved = fields.Datetime(readonly=True, copy=False)
-    date_posted = fields.Datetime(readonly=True, copy=False)
+    date_posted = fields.Datetime(
+        string="Applied to Stock On", readonly=True, copy=False
+    )
+    move_ids = fields.One2many(
+        "stock.move", "cycle_count_adjustment_id", string="Stock Moves", readonly=True
+    )
+    move_count = fields.Integer(compute="_compute_move_count")
 
     @api.depends("line_ids.variance_value")
     def _compute_totals(self):
@@ -98,6 +110,11 @@ class CycleCountAdjustment(models.Model):
             adjustment.total_loss = loss
             adjustment.net_value = gain - loss
             adjustment.abs_variance_total = gain + loss
+
+    @api.depends("move_ids")
+    def _compute_move_count(self):
+        for adjustment in self:
+            adjustment.move_count = len(adjustment.move_ids)
 
     @api.depends("review_ids.status")
     def _compute_waiting_for(self):
@@ -113,7 +130,7 @@ class CycleCountAdjustment(models.Model):
             adjustment.counter_ids = adjustment._get_counters()
 
     def _compute_hide_reviews(self):
-        # Keep the approval trail visible after approval and posting.
+        # Keep the approval trail visible after approval and application.
         for adjustment in self:
             adjustment.hide_reviews = (
                 not adjustment.review_ids and adjustment.state not in self._state_from
@@ -132,28 +149,56 @@ class CycleCountAdjustment(models.Model):
     def _unlink_except_approved(self):
         if any(adj.state in ("approved", "posted") for adj in self):
             raise UserError(
-                self.env._("An approved or posted adjustment cannot be deleted.")
+                self.env._(
+                    "An approved variance report cannot be deleted, nor one "
+                    "applied to stock."
+                )
             )
 
     # ------------------------------------------------------------------
-    # Separation of duties
+    # Who may approve
     # ------------------------------------------------------------------
     def _get_counters(self):
         """Everybody who counted for this report, and the task's counter."""
         self.ensure_one()
+        # Reviewers read the counts through the report; the lines' counters are
+        # read whatever the rights of who asks (a reviewer's list, a review's
+        # computed reviewers).
         task = self.task_id.sudo()
         return task.line_ids.counter_id | task.user_id
 
-    def _check_reviewer_is_not_counter(self):
+    def _get_review_refusal(self, user, review=None):
+        """Why ``user`` may not decide on this report (on its ``review``, when one
+        is being decided), or False: the one definition of who may approve,
+        called by every place that lets somebody approve or reject.
+
+        - Who counted never approves their own count.
+        - One person, one tier: whoever approved a tier of this report decides
+          no other, so a report that needs two tiers needs two people.
+        """
+        self.ensure_one()
+        if user in self._get_counters():
+            return self.env._(
+                "You counted task %(task)s: somebody else must approve or reject "
+                "its variances.",
+                task=self.task_id.name,
+            )
+        decided = self.review_ids.filtered(
+            lambda other: other.status == "approved" and other.done_by == user
+        )
+        if decided - (review or self.env["tier.review"]):
+            return self.env._(
+                "You already approved another tier of %(report)s: each tier needs "
+                "its own approver.",
+                report=self.name,
+            )
+        return False
+
+    def _check_user_may_review(self, user, review=None):
         for adjustment in self:
-            if self.env.user in adjustment.sudo()._get_counters():
-                raise AccessError(
-                    self.env._(
-                        "You counted task %(task)s: somebody else must approve or "
-                        "reject its variances.",
-                        task=adjustment.task_id.name,
-                    )
-                )
+            refusal = adjustment._get_review_refusal(user, review)
+            if refusal:
+                raise AccessError(refusal)
 
     @api.model
     def _get_under_validation_exceptions(self):
@@ -162,28 +207,22 @@ class CycleCountAdjustment(models.Model):
         return [*super()._get_under_validation_exceptions(), "line_ids"]
 
     def _get_sequences_to_approve(self, user):
-        # One person, one tier: whoever gave a decision on this report gives no
-        # other, so a report that needs two tiers needs two people.
-        if (
-            user
-            in self.review_ids.filtered(
-                lambda review: review.status == "approved"
-            ).done_by
-        ):
+        sequences = super()._get_sequences_to_approve(user)
+        if sequences and self._get_review_refusal(user):
             return []
-        return super()._get_sequences_to_approve(user)
+        return sequences
 
     def _check_can_review(self):
-        self._check_reviewer_is_not_counter()
         for adjustment in self:
-            if not adjustment.can_review:
-                raise UserError(
-                    self.env._(
-                        "Nothing on %(adjustment)s waits for your approval. %(next)s",
-                        adjustment=adjustment.name,
-                        next=adjustment.next_review or "",
-                    )
-                )
+            if adjustment.can_review:
+                continue
+            refusal = adjustment._get_review_refusal(self.env.user)
+            message = self.env._(
+                "Nothing on %(adjustment)s waits for your approval. %(why)s",
+                adjustment=adjustment.name,
+                why=refusal or adjustment.next_review or "",
+            )
+            raise AccessError(message) if refusal else UserError(message)
 
     def validate_tier(self):
         self._check_can_review()
@@ -194,14 +233,14 @@ class CycleCountAdjustment(models.Model):
         return super().reject_tier()
 
     def _validate_tier(self, tiers=False):
-        self._check_reviewer_is_not_counter()
+        self._check_user_may_review(self.env.user)
         res = super()._validate_tier(tiers)
         if self.validation_status == "validated" and self.state == "to_approve":
             self._action_approve()
         return res
 
     def _rejected_tier(self, tiers=False):
-        self._check_reviewer_is_not_counter()
+        self._check_user_may_review(self.env.user)
         res = super()._rejected_tier(tiers)
         if self.validation_status == "rejected" and self.state == "to_approve":
             self._action_reject()
@@ -237,20 +276,21 @@ class CycleCountAdjustment(models.Model):
         return res
 
     def _action_approve(self):
+        # Refuse before anything is written: a report that cannot be applied to
+        # stock is not approved either (the last review stays to be given).
+        self._check_can_apply_to_stock()
         # need_validation is computed without dependencies by base_tier_validation:
         # drop the value cached before the reviews were created.
         self.invalidate_recordset(["need_validation"])
-        # The reviews were checked by tier validation; the state change and what
-        # follows (stock and accounting) are the system's work.
+        # The reviews were checked by tier validation; the state change and the
+        # stock it corrects are the system's work.
         adjustments = self.sudo()
         adjustments.write({"state": "approved", "date_approved": fields.Datetime.now()})
-        adjustments._on_approved()
-
-    def _on_approved(self):
-        """Hook: the accounting addon posts the stock and journal entries here."""
-        return True
+        adjustments._apply_to_stock()
 
     def _action_reject(self):
+        # Rejected through tier validation, which checked the reviewer: sending
+        # the task back is the system's work (a reviewer may not write tasks).
         adjustments = self.sudo().with_context(skip_validation_check=True)
         adjustments.write({"state": "rejected"})
         adjustments.task_id._reopen_for_recount()
@@ -266,9 +306,75 @@ class CycleCountAdjustment(models.Model):
                 )
             )
 
-    def _action_posted(self):
-        self.sudo().write({"state": "posted", "date_posted": fields.Datetime.now()})
-        self.task_id._action_done()
+    def action_apply_to_stock(self):
+        """Apply an approved report to stock by hand: one approved before its
+        approval applied it (since, approval applies at once, or is refused)."""
+        if not self.env.user.has_group(APPLY_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a finance manager can apply a variance report to stock."
+                )
+            )
+        if any(adjustment.state != "approved" for adjustment in self):
+            raise UserError(
+                self.env._("Only approved variance reports can be applied to stock.")
+            )
+        self._apply_to_stock()
+        return True
+
+    # ------------------------------------------------------------------
+    # Stock
+    # ------------------------------------------------------------------
+    def _check_can_apply_to_stock(self):
+        """Hook: refuse, before any stock is touched, what cannot be applied
+        (accounting checks its accounts here). Extend with super()."""
+        return True
+
+    def _get_lines_to_apply(self):
+        return self.line_ids.filtered(
+            lambda line: (
+                not float_is_zero(
+                    line.difference_qty,
+                    precision_rounding=line.product_id.uom_id.rounding,
+                )
+            )
+        )
+
+    def _apply_to_stock(self):
+        """Correct stock by the approved differences: one inventory move per
+        variance, done with Odoo's own machinery (valuation included). Applying
+        the difference (not the counted quantity) keeps right whatever moved
+        between the count and the approval."""
+        self._check_can_apply_to_stock()
+        # Applying is the system's work once the approval is recorded (the reviews
+        # keep who approved): Odoo's costing reads stock moves with the current
+        # user's rights, which the last approver (or a counter whose count needs
+        # no approval) may not have.
+        for adjustment in self.with_user(SUPERUSER_ID):
+            adjustment = adjustment.with_company(adjustment.company_id)
+            lines = adjustment._get_lines_to_apply()
+            moves = adjustment.env["stock.move"].create(
+                [line._prepare_stock_move_vals() for line in lines]
+            )
+            moves._action_done()
+            adjustment.write({"state": "posted", "date_posted": fields.Datetime.now()})
+            adjustment.task_id._action_done()
+            adjustment.message_post(body=adjustment._get_applied_message(moves))
+
+    def _get_applied_message(self, moves):
+        """The chatter note once applied; accounting adds the journal entries."""
+        return self.env._(
+            "Applied to stock: %(moves)s inventory move(s).", moves=len(moves)
+        )
+
+    def action_view_stock_moves(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock.stock_move_action"
+        )
+        action["domain"] = [("id", "in", self.move_ids.ids)]
+        action["context"] = {}
+        return action
 
     def action_open_task(self):
         self.ensure_one()

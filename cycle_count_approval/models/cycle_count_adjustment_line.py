@@ -1,22 +1,22 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
-
-# Only the reason of a variance may change once it is reported (it is the count
-# line's reason): the figures stay what the approvers approve.
-EDITABLE_VARIANCE_FIELDS = {"reason_id"}
 
 
 class CycleCountAdjustmentLine(models.Model):
     """One variance as it was submitted for approval: the figures are frozen, so
-    that what is approved is exactly what gets posted."""
+    that what is approved is exactly what is applied to stock."""
 
     _name = "cycle.count.adjustment.line"
-    _description = "Cycle Count Variance"
+    _description = "Variance"
     _order = "adjustment_id, location_id, product_id, id"
     _check_company_auto = True
 
     adjustment_id = fields.Many2one(
-        "cycle.count.adjustment", required=True, ondelete="cascade", index=True
+        "cycle.count.adjustment",
+        string="Variance Report",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="adjustment_id.company_id", store=True)
     count_line_id = fields.Many2one(
@@ -46,15 +46,70 @@ class CycleCountAdjustmentLine(models.Model):
         related="count_line_id.attachment_ids", string="Photos"
     )
 
+    @api.model
+    def _get_editable_fields(self):
+        """Only the reason of a variance may change once it is reported (it is
+        the count line's reason): the figures stay what the approvers approve.
+        A bridge that adds a field to set during approval extends this."""
+        return ["reason_id"]
+
     def write(self, vals):
-        frozen = set(vals) - EDITABLE_VARIANCE_FIELDS
+        frozen = set(vals) - set(self._get_editable_fields())
         if frozen and not self.env.su:
             raise AccessError(
                 self.env._(
                     "A reported variance cannot be changed (%(fields)s): what is "
-                    "approved is what gets posted. Reject it to have the item "
-                    "recounted.",
+                    "approved is what is applied to stock. Reject it to have the "
+                    "item recounted.",
                     fields=", ".join(sorted(frozen)),
                 )
             )
         return super().write(vals)
+
+    def _prepare_stock_move_vals(self):
+        """The inventory move of the approved difference, between the item and
+        the product's inventory-loss location, as core builds one for an
+        inventory adjustment (stock.quant._get_inventory_move_values), linked
+        back to this variance and valued at the cost of the count."""
+        self.ensure_one()
+        company = self.adjustment_id.company_id
+        product = self.product_id.with_company(company)
+        inventory_location = product.property_stock_inventory
+        quantity = abs(self.difference_qty)
+        # A quant in memory only: core's method reads the item from it.
+        quant = self.env["stock.quant"].new(
+            {
+                "product_id": product.id,
+                "location_id": self.location_id.id,
+                "lot_id": self.lot_id.id,
+                "package_id": self.package_id.id,
+                "owner_id": self.owner_id.id,
+                "company_id": company.id,
+            }
+        )
+        name = self.env._(
+            "Cycle count %(adjustment)s", adjustment=self.adjustment_id.name
+        )
+        quant = quant.with_context(inventory_name=name)
+        if self.difference_qty > 0:
+            vals = quant._get_inventory_move_values(
+                quantity,
+                inventory_location,
+                self.location_id,
+                package_dest_id=self.package_id,
+            )
+        else:
+            vals = quant._get_inventory_move_values(
+                quantity,
+                self.location_id,
+                inventory_location,
+                package_id=self.package_id,
+            )
+        vals.update(
+            {
+                "origin": self.adjustment_id.task_id.name,
+                "price_unit": self.unit_cost,
+                "cycle_count_adjustment_line_id": self.id,
+            }
+        )
+        return vals

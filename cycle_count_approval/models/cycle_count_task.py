@@ -8,7 +8,11 @@ class CycleCountTask(models.Model):
 
     # Variance reports carry book quantities: counters never see them.
     adjustment_ids = fields.One2many(
-        "cycle.count.adjustment", "task_id", readonly=True, groups=REVIEWER_GROUPS
+        "cycle.count.adjustment",
+        "task_id",
+        string="Variance Reports",
+        readonly=True,
+        groups=REVIEWER_GROUPS,
     )
     adjustment_count = fields.Integer(
         compute="_compute_adjustment_count", groups=REVIEWER_GROUPS
@@ -20,20 +24,19 @@ class CycleCountTask(models.Model):
             task.adjustment_count = len(task.adjustment_ids)
 
     def _on_counted(self):
-        res = super()._on_counted()
-        # The variance report is the system's document: the counter may not create
-        # adjustments, but marking the task counted produces one.
-        self.sudo()._create_adjustments()
-        return res
+        # The variance report is the system's document: the counter may not
+        # create one, but marking the task counted produces it.
+        reported = self.sudo()._create_adjustments().task_id
+        # A task without difference has nothing to approve: planning ends it.
+        return super(CycleCountTask, self - reported)._on_counted()
 
     def _create_adjustments(self):
-        vals_list = []
-        for task in self:
-            lines = task.line_ids.filtered("has_difference")
-            if not lines:
-                task._action_done()
-                continue
-            vals_list.append(task._prepare_adjustment_vals(lines))
+        """One variance report per task with differences, sent for approval."""
+        vals_list = [
+            task._prepare_adjustment_vals(lines)
+            for task in self
+            if (lines := task.line_ids.filtered("has_difference"))
+        ]
         adjustments = self.env["cycle.count.adjustment"].create(vals_list)
         adjustments._submit()
         return adjustments
@@ -48,6 +51,11 @@ class CycleCountTask(models.Model):
             ],
         }
 
+    def _reopen_for_recount(self):
+        # Back to counting when a variance is rejected: the counter may not write
+        # the state, the rejection is the system's transition.
+        self.sudo().write({"state": "in_progress", "date_counted": False})
+
     def action_view_adjustments(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -59,25 +67,3 @@ class CycleCountTask(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.adjustment_ids.id
         return action
-
-
-class CycleCountLine(models.Model):
-    _inherit = "cycle.count.line"
-
-    def _prepare_adjustment_line_vals(self):
-        self.ensure_one()
-        return {
-            "count_line_id": self.id,
-            "location_id": self.location_id.id,
-            "product_id": self.product_id.id,
-            "lot_id": self.lot_id.id,
-            "package_id": self.package_id.id,
-            "owner_id": self.owner_id.id,
-            "book_qty": self.book_qty,
-            "counted_qty": self.counted_qty,
-            "difference_qty": self.difference_qty,
-            "unit_cost": self.unit_cost,
-            "variance_value": self.variance_value,
-            "counter_id": self.counter_id.id,
-            "counted_at": self.counted_at,
-        }

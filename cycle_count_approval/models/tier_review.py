@@ -10,9 +10,13 @@ class TierReview(models.Model):
     def _get_reviewers(self):
         reviewers = super()._get_reviewers()
         if self.model == ADJUSTMENT_MODEL and self.res_id:
-            # Who counts never approves their own count.
+            # Reviewers are computed whoever triggers the computation (the
+            # counter's submission among others): the report is read as the
+            # system to apply its rule of who may approve.
             adjustment = self.env[ADJUSTMENT_MODEL].sudo().browse(self.res_id)
-            reviewers -= adjustment._get_counters()
+            reviewers = reviewers.filtered(
+                lambda user: not adjustment._get_review_refusal(user, self)
+            )
         return reviewers
 
     def write(self, vals):
@@ -27,23 +31,9 @@ class TierReview(models.Model):
                             review=review.name,
                         )
                     )
-                decided_elsewhere = self.search_count(
-                    [
-                        ("model", "=", ADJUSTMENT_MODEL),
-                        ("res_id", "=", review.res_id),
-                        ("id", "!=", review.id),
-                        ("status", "=", "approved"),
-                        ("done_by", "=", self.env.uid),
-                    ]
+                self.env[ADJUSTMENT_MODEL].browse(review.res_id)._check_user_may_review(
+                    self.env.user, review
                 )
-                if decided_elsewhere:
-                    raise AccessError(
-                        self.env._(
-                            "You already approved another tier of this report: "
-                            "each tier of “%(review)s” needs its own approver.",
-                            review=review.name,
-                        )
-                    )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -55,7 +45,7 @@ class TierReview(models.Model):
         if any(review.model == ADJUSTMENT_MODEL for review in self):
             raise AccessError(
                 self.env._(
-                    "Only a cycle count manager can restart the approval of an "
-                    "adjustment."
+                    "Only a cycle count manager can restart the approval of a "
+                    "variance report."
                 )
             )

@@ -1,2 +1,3 @@
+from . import test_apply_to_stock
 from . import test_approval
 from . import test_tour

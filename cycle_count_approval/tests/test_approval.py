@@ -42,7 +42,7 @@ class TestApproval(CycleCountCase):
         adjustment.with_user(self.supervisor).validate_tier()
         self.assertEqual(adjustment.review_ids.status, "approved")
         self.assertEqual(adjustment.review_ids.done_by, self.supervisor)
-        self.assertIn(adjustment.state, ("approved", "posted"))
+        self.assertEqual(adjustment.state, "posted")
         self.assertTrue(adjustment.date_approved)
 
     def test_gains_and_losses_do_not_cancel_out_of_a_tier(self):
@@ -84,7 +84,7 @@ class TestApproval(CycleCountCase):
         self.assertEqual(
             reviews.mapped("done_by"), self.supervisor | self.finance | self.manager
         )
-        self.assertIn(adjustment.state, ("approved", "posted"))
+        self.assertEqual(adjustment.state, "posted")
 
     def test_a_counter_never_approves_their_own_count(self):
         # A supervisor who counted the task is taken off its reviewers.
@@ -108,7 +108,7 @@ class TestApproval(CycleCountCase):
         self.assertIn("You are not a reviewer of", str(caught.exception))
         self.assertEqual(adjustment.state, "to_approve")
         adjustment.with_user(supervisor_2).validate_tier()
-        self.assertIn(adjustment.state, ("approved", "posted"))
+        self.assertEqual(adjustment.state, "posted")
 
     def test_a_counter_cannot_see_or_approve_variances(self):
         adjustment = self._counted_task(apple=9).adjustment_ids
@@ -138,7 +138,7 @@ class TestApproval(CycleCountCase):
         (self.supervisor_tier | self.finance_tier | self.director_tier).active = False
         adjustment = self._counted_task(apple=9).adjustment_ids
         self.assertFalse(adjustment.review_ids)
-        self.assertIn(adjustment.state, ("approved", "posted"))
+        self.assertEqual(adjustment.state, "posted")
 
     def test_approved_adjustment_cannot_be_deleted(self):
         adjustment = self._counted_task(apple=9).adjustment_ids
@@ -181,11 +181,11 @@ class TestApproval(CycleCountCase):
         self.assertIn("already approved another tier", str(caught.exception))
         self.assertEqual(adjustment.state, "to_approve")
         adjustment.with_user(self.finance).validate_tier()
-        self.assertIn(adjustment.state, ("approved", "posted"))
+        self.assertEqual(adjustment.state, "posted")
         self.assertEqual(reviews.mapped("done_by"), self.manager | self.finance)
 
     def test_reported_figures_are_frozen(self):
-        """What is approved is what gets posted: nobody retypes a variance, on
+        """What is approved is what is applied: nobody retypes a variance, on
         the report or on the count line behind it."""
         adjustment = self._counted_task(apple=9).adjustment_ids
         variance = adjustment.line_ids
@@ -236,3 +236,25 @@ class TestApproval(CycleCountCase):
         with self.assertRaisesRegex(UserError, "1 line"):
             task.with_user(self.counter).action_mark_counted()
         self.assertEqual(task.state, "in_progress")
+
+    def test_who_may_approve_is_one_rule(self):
+        """The reviewers of a tier, who can review, the buttons and a direct write
+        of a review all ask the report's one predicate."""
+        adjustment = self._counted_task(bolt=62, chip=3).adjustment_ids  # 700
+        reviews = adjustment.review_ids.sorted("sequence")
+        self.assertIn(
+            "You counted task", adjustment._get_review_refusal(self.counter) or ""
+        )
+        self.assertFalse(adjustment._get_review_refusal(self.manager))
+        self.assertFalse(adjustment._get_review_refusal(self.supervisor))
+        adjustment.with_user(self.manager).validate_tier()
+        refusal = adjustment._get_review_refusal(self.manager)
+        self.assertIn("already approved another tier", refusal)
+        # The tier they decided is theirs; every other is refused to them.
+        self.assertFalse(adjustment._get_review_refusal(self.manager, reviews[0]))
+        self.assertTrue(adjustment._get_review_refusal(self.manager, reviews[1]))
+        # A counter is never among the computed reviewers of any tier.
+        self.assertFalse(reviews.reviewer_ids & adjustment.counter_ids)
+        with self.assertRaisesRegex(AccessError, "already approved another tier"):
+            adjustment.with_user(self.manager)._validate_tier(reviews[1])
+        self.assertEqual(reviews.mapped("status"), ["approved", "pending"])

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-# Fields a counter may change on their own task; everything else is the supervisor's.
-COUNTER_WRITABLE_TASK_FIELDS = {"line_ids", "note"}
 # The task states in which counts are accepted (backend, app, API and demo alike).
 COUNTING_STATES = ("draft", "in_progress")
 
@@ -133,10 +131,17 @@ class CycleCountTask(models.Model):
             "cycle_count_planning.group_cycle_count_supervisor"
         )
 
+    @api.model
+    def _get_counter_writable_fields(self):
+        """Fields a counter may change on their own task; everything else is the
+        supervisor's. A bridge that lets counters fill in a field of its own
+        extends this list with super()."""
+        return ["line_ids", "note"]
+
     def _check_counter_write(self, vals):
         if self._is_supervisor():
             return
-        forbidden = set(vals) - COUNTER_WRITABLE_TASK_FIELDS
+        forbidden = set(vals) - set(self._get_counter_writable_fields())
         if forbidden:
             raise AccessError(
                 self.env._(
@@ -170,9 +175,7 @@ class CycleCountTask(models.Model):
 
     def action_start(self):
         self._check_can_transition()
-        to_start = self.filtered(lambda t: t.state == "draft")
-        # State changes are technical writes once access has been checked above.
-        to_start.sudo().write({"state": "in_progress"})
+        self.filtered(lambda t: t.state == "draft")._action_in_progress()
         return True
 
     def action_mark_counted(self):
@@ -203,7 +206,7 @@ class CycleCountTask(models.Model):
                         count=missing,
                     )
                 )
-        self.sudo().write({"state": "counted", "date_counted": fields.Datetime.now()})
+        self._action_counted()
         self._on_counted()
         return True
 
@@ -227,15 +230,24 @@ class CycleCountTask(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     def _on_counted(self):
-        """Hook run when tasks are marked counted; the approval addon turns the
-        differences into an adjustment here."""
-        return True
+        """What follows a count. With nothing downstream, the count is the end of
+        the task: it is done. Approval overrides this to turn differences into
+        variance reports and leaves the exact tasks to super()."""
+        self._action_done()
 
-    def _reopen_for_recount(self):
-        """Back to counting (used when a variance is rejected)."""
-        self.sudo().write({"state": "in_progress", "date_counted": False})
+    # The state transitions below are the system's: a counter may not write the
+    # state (_get_counter_writable_fields), so once the action has checked the
+    # user's access, each writes as superuser.
+    def _action_in_progress(self):
+        # Started by its counter, who may not write the state.
+        self.sudo().write({"state": "in_progress"})
+
+    def _action_counted(self):
+        # Marked counted by its counter, who may not write the state.
+        self.sudo().write({"state": "counted", "date_counted": fields.Datetime.now()})
 
     def _action_done(self):
+        # Done after the count (or its approval): the counter may not write it.
         self.sudo().write({"state": "done", "date_done": fields.Datetime.now()})
 
     def _action_open_planned(self):

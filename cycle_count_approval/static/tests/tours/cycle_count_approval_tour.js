@@ -2,7 +2,7 @@
 import { registry } from "@web/core/registry";
 
 // A supervisor opens what waits for their approval, reads the variances and
-// approves them; the report is posted.
+// approves them; the report is applied to stock.
 registry.category("web_tour.tours").add("cycle_count_approval_tour", {
     steps: () => [
         {
@@ -27,8 +27,8 @@ registry.category("web_tour.tours").add("cycle_count_approval_tour", {
             run: "click",
         },
         {
-            content: "Posted",
-            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Posted')",
+            content: "Applied to stock",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Applied to Stock')",
         },
         {
             content: "The approval trail records the decision",
