@@ -1,7 +1,7 @@
 {
     "name": "Cycle Count Planning",
     "summary": "Plans what to count every day: ABC classes, rules, events, capacity, coverage, count tasks",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "author": "Cycle Count Closed Loop",
     "website": "https://github.com/cycle-count-closed-loop/cycle-count",
     "license": "LGPL-3",

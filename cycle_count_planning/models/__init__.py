@@ -7,11 +7,13 @@ from . import (
     cycle_count_line,
     cycle_count_planner,
     cycle_count_product_class,
+    cycle_count_product_class_history,
     cycle_count_reason,
     cycle_count_rule,
     cycle_count_task,
     cycle_count_trigger,
     product_product,
     res_company,
+    res_users,
     stock_move,
 )

@@ -168,7 +168,8 @@ class CycleCountAbcProfile(models.Model):
 
     @api.model
     def _cron_compute_classes(self):
-        profiles = self.sudo().search([("active", "=", True)])
+        # The cron runs as the superuser: it reads every active profile.
+        profiles = self.search([("active", "=", True)])
         for done, profile in enumerate(profiles, start=1):
             profile._compute_classes()
             self.env["ir.cron"]._notify_progress(
@@ -352,13 +353,15 @@ class CycleCountAbcProfile(models.Model):
     @api.model
     def _create_company_defaults(self, companies):
         """A company-wide profile (consumption value over a year, 80 % / 95 %)."""
+        # Every company gets its profile, whoever creates the company (a settings
+        # administrator need not be a cycle count manager).
+        Profile = self.sudo()
         existing = set(
-            self.sudo()
-            .with_context(active_test=False)
+            Profile.with_context(active_test=False)
             .search([("company_id", "in", companies.ids), ("warehouse_id", "=", False)])
             .company_id.ids
         )
-        self.sudo().create(
+        Profile.create(
             [
                 {
                     "name": self.env._(

@@ -57,11 +57,9 @@ class CycleCountCoverage(models.Model):
     def _refresh(self, companies, today=None):
         """Replace the coverage rows of ``companies`` with a fresh check."""
         today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
-        planner = self.env["cycle.count.planner"].sudo()
-        rules = (
-            self.env["cycle.count.rule"]
-            .sudo()
-            .search([("company_id", "in", companies.ids)])
+        planner = self.env["cycle.count.planner"]
+        rules = self.env["cycle.count.rule"].search(
+            [("company_id", "in", companies.ids)]
         )
         self.env.flush_all()
         self.env.cr.execute(

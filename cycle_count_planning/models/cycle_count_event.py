@@ -59,9 +59,11 @@ class CycleCountEvent(models.Model):
         required=True,
         default="open",
         index=True,
-        compute="_compute_state",
-        store=True,
-        readonly=False,
+        readonly=True,
+        copy=False,
+        help="Changed by explicit transitions only: planned by the planner, done "
+        "when its task is done, to plan again when its task is cancelled, "
+        "cancelled by a person.",
     )
     line_id = fields.Many2one(
         "cycle.count.line",
@@ -72,21 +74,6 @@ class CycleCountEvent(models.Model):
     )
     task_id = fields.Many2one(related="line_id.task_id", string="Count Task")
     description = fields.Char(compute="_compute_description")
-
-    @api.depends("line_id", "line_id.state", "line_id.is_counted")
-    def _compute_state(self):
-        for event in self:
-            line = event.line_id
-            if event.state == "cancel":
-                continue  # cancelled by a person: what the line does later is moot
-            if not line:
-                event.state = "open"
-            elif line.state == "cancel":
-                event.state = "open"
-            elif line.state == "done" or line.is_counted:
-                event.state = "done"
-            else:
-                event.state = "planned"
 
     @api.depends("product_id", "location_id", "event_type")
     def _compute_display_name(self):
@@ -152,11 +139,66 @@ class CycleCountEvent(models.Model):
             )
         return ""
 
+    # ------------------------------------------------------------------
+    # State transitions (the only writers of ``state``)
+    # ------------------------------------------------------------------
     def action_cancel(self):
+        """A person decides the event needs no count: it stays cancelled,
+        whatever its task does later."""
         self.filtered(lambda e: e.state in ("open", "planned")).write(
             {"state": "cancel"}
         )
         return True
+
+    def _action_done(self):
+        """The task counting the events is done: they are counted."""
+        self.filtered(lambda e: e.state == "planned").write({"state": "done"})
+
+    def _action_unplan(self):
+        """The task counting the events is cancelled: they are to plan again
+        (the next planning puts them on a line of their item)."""
+        self.filtered(lambda e: e.state == "planned").write(
+            {"state": "open", "line_id": False}
+        )
+
+    @api.model
+    def _action_plan_sql(self, pairs):
+        """The planner's transition, set-based: ``pairs`` is SQL giving
+        (line_id, event_id) rows; those open events are planned on those lines."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE cycle_count_event e
+                   SET line_id = p.line_id, state = 'planned',
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM (%(pairs)s) p
+                 WHERE e.id = p.event_id AND e.state = 'open'
+                """,
+                pairs=pairs,
+                uid=self.env.uid,
+            )
+        )
+        self.invalidate_model(["state", "line_id", "write_uid", "write_date"])
+
+    @api.model
+    def _action_plan_on_open_lines(self, companies):
+        """An open event about an item that an open, uncounted line already holds
+        is counted with that line."""
+        self._action_plan_sql(
+            SQL(
+                """
+                SELECT l.id AS line_id, e.id AS event_id
+                  FROM cycle_count_event e
+                  JOIN cycle_count_line l
+                    ON l.location_id = e.location_id AND l.product_id = e.product_id
+                   AND l.lot_id IS NOT DISTINCT FROM e.lot_id
+                 WHERE e.state = 'open' AND e.company_id IN %(companies)s
+                   AND l.state IN %(open_states)s AND NOT COALESCE(l.is_counted, FALSE)
+                """,
+                companies=tuple(companies.ids),
+                open_states=OPEN_TASK_STATES,
+            )
+        )
 
     # ------------------------------------------------------------------
     # Firing, when stock moves are done
@@ -428,6 +470,8 @@ class CycleCountEvent(models.Model):
         scoped = [t for t in triggers if t["apply_to"] == "rules"]
         if not scoped:
             return SQL("TRUE")
+        # Events fire for whoever validates the moves (a stock user reads no
+        # rule): their scope is read as the system.
         rules = (
             self.env["cycle.count.rule"]
             .sudo()

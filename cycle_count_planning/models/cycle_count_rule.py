@@ -355,13 +355,9 @@ class CycleCountRule(models.Model):
         self.ensure_one()
         if self.abc_profile_id:
             return self.abc_profile_id
-        return (
-            self.env["cycle.count.abc.profile"]
-            .sudo()
-            .search(
-                [("company_id", "=", self.company_id.id), ("warehouse_id", "=", False)],
-                limit=1,
-            )
+        return self.env["cycle.count.abc.profile"].search(
+            [("company_id", "=", self.company_id.id), ("warehouse_id", "=", False)],
+            limit=1,
         )
 
     def _location_scope_sql(self, company, warehouse, path):
@@ -383,7 +379,6 @@ class CycleCountRule(models.Model):
         self.ensure_one()
         products = (
             self.env["product.product"]
-            .sudo()
             .with_company(self.company_id)
             ._search([*self._get_product_domain(), ("is_storable", "=", True)])
         )
@@ -485,34 +480,33 @@ class CycleCountRule(models.Model):
         companies = self.env.companies
         rules = self.search([("company_id", "in", companies.ids)])
         tasks = self.env["cycle.count.planner"]._plan(rules, companies=companies)
+        # Coverage rows are written by the system only (nobody has write access).
         self.env["cycle.count.coverage"].sudo()._refresh(companies)
         return tasks._action_open_planned()
 
     @api.model
     def _cron_plan_counts(self):
-        """Plan every company: its active rules and its open events. Reads as
-        superuser: planning is the system's decision."""
+        """Plan every company: its active rules and its open events. The cron
+        runs as the superuser: planning is the system's decision."""
         rules_by_company = {
             company.id: rules
-            for company, rules in self.sudo()._read_group(
+            for company, rules in self._read_group(
                 [("active", "=", True)], ["company_id"], ["id:recordset"]
             )
         }
         with_events = {
             company.id
-            for (company,) in self.env["cycle.count.event"]
-            .sudo()
-            ._read_group([("state", "=", "open")], ["company_id"])
+            for (company,) in self.env["cycle.count.event"]._read_group(
+                [("state", "=", "open")], ["company_id"]
+            )
         }
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .browse(sorted(set(rules_by_company) | with_events))
+        companies = self.env["res.company"].browse(
+            sorted(set(rules_by_company) | with_events)
         )
-        planner = self.env["cycle.count.planner"].sudo()
-        coverage = self.env["cycle.count.coverage"].sudo()
+        planner = self.env["cycle.count.planner"]
+        coverage = self.env["cycle.count.coverage"]
         for done, company in enumerate(companies, start=1):
-            rules = rules_by_company.get(company.id, self.sudo().browse())
+            rules = rules_by_company.get(company.id, self.browse())
             planner.with_company(company)._plan(rules, companies=company)
             coverage.with_company(company)._refresh(company)
             self.env["ir.cron"]._notify_progress(

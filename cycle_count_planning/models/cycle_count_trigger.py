@@ -178,6 +178,8 @@ class CycleCountTrigger(models.Model):
     @api.model
     @tools.ormcache("company_id")
     def _get_active_triggers_of_company(self, company_id):
+        # Cached for every user alike, and read when anybody's moves are done:
+        # read as the system.
         triggers = (
             self.sudo()
             .with_context(active_test=True)
@@ -202,13 +204,15 @@ class CycleCountTrigger(models.Model):
     @api.model
     def _create_company_defaults(self, companies):
         """One switched-off trigger of each type per company, ready to switch on."""
+        # Every company gets its triggers, whoever creates the company.
+        Trigger = self.sudo()
         existing = {
             (t.company_id.id, t.event_type)
-            for t in self.sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "in", companies.ids)])
+            for t in Trigger.with_context(active_test=False).search(
+                [("company_id", "in", companies.ids)]
+            )
         }
-        self.sudo().create(
+        Trigger.create(
             [
                 {
                     "company_id": company.id,
