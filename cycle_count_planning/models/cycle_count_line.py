@@ -29,7 +29,7 @@ REVIEWER_GROUPS = (
 class CycleCountLine(models.Model):
     _name = "cycle.count.line"
     _description = "Cycle Count Line"
-    _order = "task_id, location_sequence, location_id, product_id, lot_id, id"
+    _order = "task_id, route_key, location_id, product_id, lot_id, id"
     _check_company_auto = True
     _rec_names_search = ["product_id", "location_id", "lot_id"]
 
@@ -52,8 +52,9 @@ class CycleCountLine(models.Model):
         check_company=True,
         domain="[('usage', '=', 'internal')]",
     )
-    # Route order: counters walk the locations in this order.
-    location_sequence = fields.Char(
+    # The walking route: counters walk the locations in the order of their full
+    # names (the sort key of the route, not a number).
+    route_key = fields.Char(
         related="location_id.complete_name", store=True, string="Route"
     )
     product_id = fields.Many2one(

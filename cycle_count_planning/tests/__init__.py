@@ -4,6 +4,7 @@ from . import (
     test_counting,
     test_events,
     test_planning,
+    test_planner_hook,
     test_rules,
     test_scheduler,
     test_tour,
