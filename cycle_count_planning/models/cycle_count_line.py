@@ -1,29 +1,48 @@
 import math
+from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang
 
 from .cycle_count_rule import PRIORITIES
 
-# What a counter may write on a line of their own task.
-COUNTER_WRITABLE_LINE_FIELDS = {"counted_qty", "reason_id", "note", "attachment_ids"}
-# Fields recorded or computed by the count itself, never typed in: the variance
-# report copies them, and what is approved is what gets posted.
-COUNT_SNAPSHOT_FIELDS = {
-    "is_counted",
-    "counted_at",
-    "counter_id",
-    "book_qty",
-    "unit_cost",
-    "difference_qty",
-    "variance_value",
-    "has_difference",
-}
 REVIEWER_GROUPS = (
     "cycle_count_planning.group_cycle_count_supervisor,"
     "cycle_count_planning.group_cycle_count_finance"
 )
+
+
+class CountError(Exception):
+    """One refused count (collected into :class:`CountRefused`)."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class CountRefused(ValidationError):
+    """Counts refused: nothing of them was written. ``items`` lists each refused
+    count: ``{"index", "code", "message"}``."""
+
+    def __init__(self, message, items=()):
+        super().__init__(message)
+        self.items = list(items)
+
+    @classmethod
+    def from_items(cls, env, items):
+        items = sorted(items, key=lambda item: item["index"])
+        if len(items) == 1:
+            return cls(items[0]["message"], items)
+        return cls(
+            env._(
+                "%(count)s counts are refused, nothing was written: %(first)s",
+                count=len(items),
+                first=items[0]["message"],
+            ),
+            items,
+        )
 
 
 class CycleCountLine(models.Model):
@@ -169,6 +188,12 @@ class CycleCountLine(models.Model):
         "res.users", string="Counted By", readonly=True, copy=False
     )
     counted_at = fields.Datetime(readonly=True, copy=False)
+    is_found = fields.Boolean(
+        string="Found During Count",
+        readonly=True,
+        copy=False,
+        help="Not listed by the plan: the counter found this item in the location.",
+    )
     note = fields.Char()
     attachment_ids = fields.Many2many(
         "ir.attachment",
@@ -285,30 +310,52 @@ class CycleCountLine(models.Model):
             line._check_count_quantity(line.counted_qty)
 
     def _check_count_quantity(self, qty):
-        """A count is a finite number, zero or more: anything else is refused with
-        a message that says what to enter."""
+        """A count is a finite number, zero or more (a serial: 0 or 1); anything
+        else is refused with a message that says what to enter."""
         self.ensure_one()
+        refusal = self._count_quantity_refusal(qty, self.product_id)
+        if refusal:
+            raise ValidationError(refusal[1])
+
+    @api.model
+    def _count_quantity_refusal(self, qty, product):
+        """The one definition of a valid counted quantity (backend, API, app and
+        demo): ``None`` when ``qty`` may be recorded for ``product``, else
+        ``(code, message)``; the API sends the code."""
+        env = self.env
         if qty is None or qty is False:
-            raise ValidationError(
-                self.env._("Enter a counted quantity, 0 when nothing is there.")
+            return (
+                "not_a_number",
+                env._("Enter a counted quantity, 0 when nothing is there."),
             )
         if (
             not isinstance(qty, int | float)
             or isinstance(qty, bool)
             or not math.isfinite(qty)
-            or float_compare(
-                qty, 0.0, precision_rounding=self.product_id.uom_id.rounding
-            )
-            < 0
         ):
-            raise ValidationError(
-                self.env._(
-                    "The counted quantity of %(line)s cannot be negative "
+            return ("not_a_number", env._("The quantity must be a number."))
+        rounding = product.uom_id.rounding or 0.001
+        if float_compare(qty, 0.0, precision_rounding=rounding) < 0:
+            return (
+                "negative_quantity",
+                env._(
+                    "The counted quantity of %(product)s cannot be negative "
                     "(%(qty)s). Count what is there, 0 if nothing.",
-                    line=self.display_name,
+                    product=product.display_name,
                     qty=qty,
-                )
+                ),
             )
+        if product.tracking == "serial" and qty not in (0.0, 1.0):
+            return (
+                "serial_quantity",
+                env._(
+                    "%(product)s is tracked by serial number: a serial is counted 1 "
+                    "(there) or 0 (not there), not %(qty)s.",
+                    product=product.display_name,
+                    qty=qty,
+                ),
+            )
+        return None
 
     def write(self, vals):
         if not self.env.su:
@@ -321,11 +368,33 @@ class CycleCountLine(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # Counting
+    # Rights: what a counter may type, what only the count records
     # ------------------------------------------------------------------
+    @api.model
+    def _get_counter_writable_fields(self):
+        """What a counter may write on a line of their own task; a bridge adds
+        its fields with ``super() | {...}``."""
+        return {"counted_qty", "reason_id", "note", "attachment_ids"}
+
+    @api.model
+    def _get_count_snapshot_fields(self):
+        """Fields recorded or computed by the count itself, never typed in: the
+        variance report copies them, and what is approved is what gets posted."""
+        return {
+            "is_counted",
+            "counted_at",
+            "counter_id",
+            "book_qty",
+            "unit_cost",
+            "difference_qty",
+            "variance_value",
+            "has_difference",
+            "is_found",
+        }
+
     def _check_counter_write(self, vals):
         if self.env.user.has_group("cycle_count_planning.group_cycle_count_supervisor"):
-            forbidden = set(vals) & COUNT_SNAPSHOT_FIELDS
+            forbidden = set(vals) & self._get_count_snapshot_fields()
             if forbidden:
                 raise AccessError(
                     self.env._(
@@ -335,7 +404,7 @@ class CycleCountLine(models.Model):
                     )
                 )
             return
-        forbidden = set(vals) - COUNTER_WRITABLE_LINE_FIELDS
+        forbidden = set(vals) - self._get_counter_writable_fields()
         if forbidden:
             raise AccessError(
                 self.env._(
@@ -350,9 +419,23 @@ class CycleCountLine(models.Model):
     def _check_countable(self):
         self.task_id._check_open_for_counting()
 
+    # ------------------------------------------------------------------
+    # Counting: the one way a count is recorded
+    # ------------------------------------------------------------------
     def _write_counts(self, vals):
+        """A count typed in the backend: made now, so it obeys the later count
+        wins like any other."""
         qty = vals["counted_qty"]
-        self._record_counts([(line, qty, None) for line in self])
+        for task in self.task_id:
+            self._apply_counts(
+                task,
+                [
+                    {"line": line, "quantity": qty}
+                    for line in self.filtered(
+                        lambda line, task=task: line.task_id == task
+                    )
+                ],
+            )
         other = {k: v for k, v in vals.items() if k != "counted_qty"}
         if other:
             super().write(other)
@@ -361,35 +444,411 @@ class CycleCountLine(models.Model):
         return True
 
     def _record_counts(self, counts):
-        """Record counts: ``counts`` is a list of ``(line, quantity, counted_at)``;
-        ``counted_at`` None means now. The book quantity is taken at the moment of
-        each count, so stock moved since then never shows as a variance."""
-        lines = self.browse([line.id for line, _qty, _at in counts])
-        lines._check_countable()
-        for line, qty, _counted_at in counts:
-            line._check_count_quantity(qty)
-        now = fields.Datetime.now()
-        moments = {
-            line.id: min(counted_at or now, now) for line, _qty, counted_at in counts
+        """``counts``: a list of ``(line, quantity, counted_at)``. Kept for callers
+        of 18.0.1: each task's counts go through :meth:`_apply_counts`."""
+        by_task = defaultdict(list)
+        for line, qty, counted_at in counts:
+            by_task[line.task_id].append(
+                {"line": line, "quantity": qty, "counted_at": counted_at}
+            )
+        lines = self.browse()
+        for task, task_counts in by_task.items():
+            results = self._apply_counts(task, task_counts)
+            lines |= self.browse(
+                [r["line"].id for r in results if r["status"] == "applied"]
+            )
+        return lines
+
+    def _apply_counts(self, task, counts):
+        """Record counts of ``task``: the backend list, the API, the app and the
+        demo all count through here.
+
+        ``counts`` is a list of dicts, one per count:
+
+        - ``line`` (a line of ``task``) or ``line_id`` (its id); or, for an item the
+          task does not list, ``location_id`` (a location of the task),
+          ``product_id``, optionally ``lot_id`` or ``lot_name`` (a new name becomes
+          a lot) and ``package_id``: such an item becomes a new line, ``is_found``;
+        - ``quantity``: what is there, 0 or more (a serial: 0 or 1);
+        - ``counted_at``: naive UTC datetime of the count, None for now (a moment
+          in the future is taken as now);
+        - ``note`` (optional): kept on the line with the count that is applied;
+        - ``index`` (optional): how refusals name the count (default: its place).
+
+        The later count wins: of a line's counts, the latest is recorded unless the
+        line already holds one made later; the others are ``superseded``. So the
+        order in which devices sync does not matter.
+
+        All or nothing: if any count is refused, nothing is written and
+        :class:`CountRefused` lists every refused count. Returns, in the order of
+        ``counts``, ``{"index", "line", "status": "applied" | "superseded", "at"}``.
+        """
+        task.ensure_one()
+        task.check_access("write")
+        task._check_open_for_counting()
+        items = [
+            {**count, "index": count.get("index", position)}
+            for position, count in enumerate(counts)
+        ]
+        found, lines_by_item, errors = self._resolve_count_items(task, items)
+        if errors:
+            raise CountRefused.from_items(self.env, errors)
+        if found:
+            self._create_found_lines(task, found, lines_by_item)
+        return self._record_latest_counts(items)
+
+    def _check_counts(self, task, counts):
+        """The refusals :meth:`_apply_counts` would raise for ``counts``, without
+        writing anything: ``[{"index", "code", "message"}]``."""
+        items = [
+            {**count, "index": count.get("index", position)}
+            for position, count in enumerate(counts)
+        ]
+        return self._resolve_count_items(task, items)[2]
+
+    def _resolve_count_items(self, task, items):
+        """Set ``item["line"]`` on each count of a listed item and ``item["key"]``
+        on each found item; check every quantity. Returns ``(found items, lines by
+        item key, refusals)``; nothing is created here."""
+        env = self.env
+        task_lines = task.line_ids
+        lines_by_id = {line.id: line for line in task_lines}
+        lines_by_item = task_locations = known = None
+        found, errors = [], []
+        for item in items:
+            try:
+                line = item.get("line") or None
+                line_id = item.get("line_id") or (line.id if line else None)
+                if line_id:
+                    line = lines_by_id.get(line_id)
+                    if not line:
+                        raise CountError(
+                            "unknown_line",
+                            env._(
+                                "Line %(line)s is not a line of task %(task)s (it may "
+                                "have been removed).",
+                                line=line_id,
+                                task=task.name,
+                            ),
+                        )
+                    item["line"] = line
+                    self._raise_quantity_refusal(item, line.product_id)
+                    continue
+                if lines_by_item is None:
+                    # Only for items found where the task did not list them.
+                    lines_by_item = {line._item_key(): line for line in task_lines}
+                    task_locations = task_lines.location_id
+                    known = self._found_item_records(task, items)
+                key = self._resolve_found_item(task, item, task_locations, known)
+                item["key"] = key
+                line = lines_by_item.get(key)
+                if line:
+                    item["line"] = line
+                else:
+                    found.append(item)
+            except CountError as error:
+                errors.append(
+                    {
+                        "index": item["index"],
+                        "code": error.code,
+                        "message": error.message,
+                    }
+                )
+        return found, lines_by_item, errors
+
+    @api.model
+    def _raise_quantity_refusal(self, item, product):
+        refusal = self._count_quantity_refusal(item.get("quantity"), product)
+        if refusal:
+            raise CountError(*refusal)
+
+    def _item_key(self):
+        """What a line counts: (location, product, lot or 0, package or 0)."""
+        self.ensure_one()
+        return (
+            self.location_id.id,
+            self.product_id.id,
+            self.lot_id.id or 0,
+            self.package_id.id or 0,
+        )
+
+    @api.model
+    def _found_item_records(self, task, items):
+        """What the found items name, read at once (a few queries per batch, not
+        per count): the products and packages that exist and the user may read,
+        the lots by id, and the lots by (name, product)."""
+        env = self.env
+        found = [
+            item for item in items if not (item.get("line") or item.get("line_id"))
+        ]
+
+        def ids(field):
+            return {
+                item.get(field) for item in found if isinstance(item.get(field), int)
+            }
+
+        products = env["product.product"].browse(ids("product_id")).exists()
+        products = products._filtered_access("read")
+        products.fetch(["company_id", "is_storable", "tracking"])
+        packages = env["stock.quant.package"].browse(ids("package_id")).exists()
+        packages = packages._filtered_access("read")
+        packages.fetch(["company_id"])
+        # sudo: a counter may name the lot on the shelf without the right to read
+        # lots; only its company, product and name are used.
+        lots = env["stock.lot"].sudo().browse(ids("lot_id")).exists()
+        lots.fetch(["company_id", "product_id", "name"])
+        names = {item.get("lot_name") for item in found if item.get("lot_name")}
+        named_lots = {}
+        if names:
+            # sudo: as above, a lot name is matched whatever the counter may read.
+            for lot in (
+                env["stock.lot"]
+                .sudo()
+                .search(
+                    [
+                        ("name", "in", list(names)),
+                        ("product_id", "in", list(ids("product_id"))),
+                        ("company_id", "in", [task.company_id.id, False]),
+                    ],
+                    order="id desc",
+                )
+            ):
+                # The oldest lot of a name wins, as a search with limit=1 by id.
+                named_lots[lot.name, lot.product_id.id] = lot.id
+        return {
+            "product.product": products,
+            "stock.quant.package": packages,
+            "stock.lot": lots,
+            "named_lots": named_lots,
         }
+
+    @api.model
+    def _company_record(self, task, records, record_id):
+        """The record of ``records`` (read beforehand) with this id if it is of
+        the task's company or of none; else an empty recordset."""
+        record = records.browse(record_id) & records
+        if record.company_id not in (task.company_id, self.env["res.company"]):
+            return records.browse()
+        return record
+
+    @api.model
+    def _resolve_found_item(self, task, item, task_locations, known):
+        """The key of an item the task does not list, checked: a location of the
+        task, a storable product of its company, a lot when (and only when) the
+        product is tracked, a package of its company."""
+        env = self.env
+        location = task_locations.filtered(
+            lambda loc: loc.id == item.get("location_id")
+        )
+        if not location:
+            raise CountError(
+                "location_not_in_task",
+                env._(
+                    "Location %(location)s is not one of the locations of task "
+                    "%(task)s.",
+                    location=item.get("location_id"),
+                    task=task.name,
+                ),
+            )
+        product = self._company_record(
+            task, known["product.product"], item.get("product_id")
+        )
+        if not product:
+            raise CountError(
+                "unknown_product",
+                env._(
+                    "Product %(product)s does not exist or belongs to another company.",
+                    product=item.get("product_id"),
+                ),
+            )
+        if not product.is_storable:
+            raise CountError(
+                "product_not_storable",
+                env._(
+                    "%(product)s is not tracked in stock; only storable products are "
+                    "counted.",
+                    product=product.display_name,
+                ),
+            )
+        self._raise_quantity_refusal(item, product)
+        lot_id, lot_name = item.get("lot_id"), item.get("lot_name")
+        if product.tracking == "none" and (lot_id or lot_name):
+            raise CountError(
+                "product_not_tracked",
+                env._(
+                    "%(product)s has no lots or serial numbers; count it without a lot.",
+                    product=product.display_name,
+                ),
+            )
+        if product.tracking != "none" and not (lot_id or lot_name):
+            raise CountError(
+                "lot_required",
+                env._(
+                    "%(product)s is tracked by lot or serial number; give its lot.",
+                    product=product.display_name,
+                ),
+            )
+        lot_key = 0
+        if lot_id:
+            lot = known["stock.lot"].browse(lot_id) & known["stock.lot"]
+            if not lot or lot.company_id not in (task.company_id, env["res.company"]):
+                raise CountError(
+                    "unknown_lot",
+                    env._(
+                        "Lot %(lot)s does not exist or belongs to another company.",
+                        lot=lot_id,
+                    ),
+                )
+            if lot.product_id != product:
+                raise CountError(
+                    "lot_of_another_product",
+                    env._(
+                        "Lot %(lot)s is a lot of %(other)s, not of %(product)s.",
+                        lot=lot.name,
+                        other=lot.product_id.display_name,
+                        product=product.display_name,
+                    ),
+                )
+            lot_key = lot.id
+        elif lot_name:
+            lot_key = known["named_lots"].get((lot_name, product.id), lot_name)
+        package_key = 0
+        if item.get("package_id"):
+            package = self._company_record(
+                task, known["stock.quant.package"], item["package_id"]
+            )
+            if not package:
+                raise CountError(
+                    "unknown_package",
+                    env._(
+                        "Package %(package)s does not exist or belongs to another "
+                        "company.",
+                        package=item["package_id"],
+                    ),
+                )
+            package_key = package.id
+        return (location.id, product.id, lot_key, package_key)
+
+    @api.model
+    def _create_found_lines(self, task, found, lines_by_item):
+        """Lines for items found where the task did not list them (one per item);
+        new lot names become lots of the task's company."""
+        new_lots = {
+            (key[1], key[2])
+            for key in (item["key"] for item in found)
+            if isinstance(key[2], str)
+        }
+        # sudo: a counter cannot create lots, but a lot found on the shelf must
+        # exist to be counted; the counter's rights were checked on the task.
+        lots = (
+            self.env["stock.lot"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "product_id": product_id,
+                        "name": name,
+                        "company_id": task.company_id.id,
+                    }
+                    for product_id, name in sorted(new_lots)
+                ]
+            )
+        )
+        lot_ids = {(lot.product_id.id, lot.name): lot.id for lot in lots}
+        keys = []
+        for item in found:
+            location_id, product_id, lot_key, package_id = item["key"]
+            if isinstance(lot_key, str):
+                lot_key = lot_ids[(product_id, lot_key)]
+            item["key"] = (location_id, product_id, lot_key, package_id)
+            if item["key"] not in keys:
+                keys.append(item["key"])
+        # sudo: counters cannot create lines; what a found line holds was checked
+        # above, and the count itself is recorded with the counter's rights.
+        lines = (
+            self.sudo()
+            .create([self._prepare_found_line_values(task, key) for key in keys])
+            .sudo(False)
+        )
+        lines_by_item.update(zip(keys, lines, strict=True))
+        for item in found:
+            item["line"] = lines_by_item[item["key"]]
+
+    @api.model
+    def _prepare_found_line_values(self, task, key):
+        location_id, product_id, lot_id, package_id = key
+        return {
+            "task_id": task.id,
+            "location_id": location_id,
+            "product_id": product_id,
+            "lot_id": lot_id or False,
+            "package_id": package_id or False,
+            "is_found": True,
+        }
+
+    @api.model
+    def _record_latest_counts(self, items):
+        """The later count wins: per line, the latest of ``items`` is recorded
+        unless the line already holds a count made later."""
+        now = fields.Datetime.now()
+        by_line = defaultdict(list)
+        for item in items:
+            item["at"] = min(item.get("counted_at") or now, now)
+            by_line[item["line"]].append(item)
+        to_record, notes = [], []
+        for line, line_items in by_line.items():
+            latest = max(line_items, key=lambda item: (item["at"], item["index"]))
+            held = line.is_counted and line.counted_at
+            for item in line_items:
+                applied = item is latest and not (held and line.counted_at > item["at"])
+                item["status"] = "applied" if applied else "superseded"
+            if latest["status"] == "applied":
+                to_record.append((line, latest["quantity"], latest["at"]))
+                if latest.get("note") is not None:
+                    notes.append((line, latest["note"]))
+        if to_record:
+            lines = self._write_count_snapshots(to_record)
+            for line, note in notes:
+                line.note = note
+            lines._on_counts_recorded()
+        return [
+            {
+                "index": item["index"],
+                "line": item["line"],
+                "status": item["status"],
+                "at": item["at"],
+            }
+            for item in items
+        ]
+
+    def _write_count_snapshots(self, counts):
+        """Write checked counts ``(line, quantity, moment)``. The book quantity is
+        taken at the moment of each count, so stock moved since then never shows
+        as a variance."""
+        lines = self.browse([line.id for line, _qty, _at in counts])
+        moments = {line.id: at for line, _qty, at in counts}
         book = lines._book_quantities_at(moments)
         user = self.env.user
-        for line, qty, _counted_at in counts:
-            # Snapshot fields are technical: the counter has no right to type them.
+        for line, qty, at in counts:
+            # sudo: the snapshot fields are the count's own record; the counter
+            # has no right to type them (see _get_count_snapshot_fields).
             line.sudo().write(
                 {
                     "counted_qty": qty,
                     "is_counted": True,
-                    "counted_at": moments[line.id],
+                    "counted_at": at,
                     "counter_id": user.id,
                     "book_qty": book[line.id],
                     "unit_cost": line._count_unit_cost(),
                 },
             )
-        lines.task_id.filtered(lambda t: t.state == "draft").sudo().write(
-            {"state": "in_progress"}
-        )
+        lines.task_id.action_start()
         return lines
+
+    def _on_counts_recorded(self):
+        """Hook run once per batch on the lines whose count was just recorded
+        (the mobile addon tells the reviewers live)."""
+        return True
 
     def _count_unit_cost(self):
         self.ensure_one()

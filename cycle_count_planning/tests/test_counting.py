@@ -4,6 +4,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.cycle_count_planning.models.cycle_count_line import CountRefused
+
 from .common import CycleCountCase
 
 
@@ -210,3 +212,174 @@ class TestCounting(CycleCountCase):
             (product_image.res_model, product_image.res_id),
             ("product.product", self.product_apple.id),
         )
+
+    # ------------------------------------------------------------------
+    # One counting method: the later count wins, found items, refusals
+    # ------------------------------------------------------------------
+    def _apply(self, counts, user=None):
+        user = user or self.counter
+        return (
+            self.env["cycle.count.line"]
+            .with_user(user)
+            ._apply_counts(self.task.with_user(user), counts)
+        )
+
+    def test_a_later_count_is_not_overwritten_by_an_earlier_one(self):
+        now = datetime.now().replace(microsecond=0)
+        later, earlier = now - timedelta(minutes=5), now - timedelta(minutes=20)
+        line = self.line_apple.with_user(self.counter)
+        first = self._apply([{"line": line, "quantity": 7, "counted_at": later}])
+        self.assertEqual(first[0]["status"], "applied")
+        # The earlier count arrives last (a device that synced late): superseded.
+        second = self._apply([{"line": line, "quantity": 3, "counted_at": earlier}])
+        self.assertEqual(second[0]["status"], "superseded")
+        self.assertEqual(self.line_apple.counted_qty, 7)
+        self.assertEqual(self.line_apple.counted_at, later)
+
+    def test_within_one_batch_the_latest_count_wins(self):
+        now = datetime.now().replace(microsecond=0)
+        line = self.line_apple.with_user(self.counter)
+        results = self._apply(
+            [
+                {"line": line, "quantity": 4, "counted_at": now},
+                {"line": line, "quantity": 9, "counted_at": now - timedelta(hours=1)},
+            ]
+        )
+        self.assertEqual([r["status"] for r in results], ["applied", "superseded"])
+        self.assertEqual(self.line_apple.counted_qty, 4)
+
+    def test_a_backend_count_obeys_the_later_count_wins(self):
+        """A count typed in the backend is a count made now: it wins over a
+        device's earlier count, and goes through the same method."""
+        device_at = datetime.now().replace(microsecond=0) - timedelta(minutes=30)
+        self._apply([{"line": self.line_apple, "quantity": 3, "counted_at": device_at}])
+        self.assertEqual(self.line_apple.counted_qty, 3)
+        self.line_apple.with_user(self.counter).counted_qty = 8
+        self.assertEqual(self.line_apple.counted_qty, 8)
+        self.assertGreater(self.line_apple.counted_at, device_at)
+        # The device's count sent again afterwards no longer changes the line.
+        results = self._apply(
+            [{"line": self.line_apple, "quantity": 3, "counted_at": device_at}]
+        )
+        self.assertEqual(results[0]["status"], "superseded")
+        self.assertEqual(self.line_apple.counted_qty, 8)
+
+    def test_a_backend_count_goes_through_the_counting_method(self):
+        calls = []
+        Line = self.env.registry["cycle.count.line"]
+        apply_counts = Line._apply_counts
+
+        def spy(lines, task, counts):
+            calls.append([count["quantity"] for count in counts])
+            return apply_counts(lines, task, counts)
+
+        Line._apply_counts = spy
+        self.addCleanup(setattr, Line, "_apply_counts", apply_counts)
+        self.line_apple.with_user(self.counter).counted_qty = 6
+        self.assertEqual(calls, [[6]])
+
+    def test_a_found_item_becomes_a_line(self):
+        results = self._apply(
+            [
+                {
+                    "location_id": self.bin_b.id,
+                    "product_id": self.product_apple.id,
+                    "quantity": 2,
+                },
+                {
+                    "location_id": self.bin_b.id,
+                    "product_id": self.product_lot.id,
+                    "lot_name": "GLU-NEW",
+                    "quantity": 5,
+                    "note": "on the top shelf",
+                },
+            ]
+        )
+        found = self.task.line_ids.filtered("is_found")
+        self.assertEqual(len(found), 2)
+        apple = found.filtered(lambda line: line.product_id == self.product_apple)
+        self.assertEqual((apple.location_id, apple.counted_qty), (self.bin_b, 2))
+        glue = found - apple
+        self.assertEqual(glue.lot_id.name, "GLU-NEW")
+        self.assertEqual(glue.lot_id.company_id, self.task.company_id)
+        self.assertEqual(glue.note, "on the top shelf")
+        self.assertEqual([r["line"] for r in results], [apple, glue])
+        # The same item counted again is the same line, not a second one.
+        again = self._apply(
+            [
+                {
+                    "location_id": self.bin_b.id,
+                    "product_id": self.product_lot.id,
+                    "lot_name": "GLU-NEW",
+                    "quantity": 6,
+                }
+            ]
+        )
+        self.assertEqual(again[0]["line"], glue)
+        self.assertEqual(glue.counted_qty, 6)
+
+    def test_refused_counts_are_all_listed_and_nothing_written(self):
+        lines_before = self.task.line_ids
+        with self.assertRaises(CountRefused) as refused:
+            self._apply(
+                [
+                    {"line": self.line_apple, "quantity": 5},
+                    {"line": self.line_apple, "quantity": -1},
+                    {
+                        "location_id": self.bin_b.id,
+                        "product_id": self.product_apple.id,
+                        "quantity": 2,
+                    },
+                    {
+                        "location_id": self.bin_b.id,
+                        "product_id": self.product_lot.id,
+                        "quantity": 1,
+                    },
+                    {"line_id": 999999999, "quantity": 1},
+                ]
+            )
+        self.assertEqual(
+            [(item["index"], item["code"]) for item in refused.exception.items],
+            [(1, "negative_quantity"), (3, "lot_required"), (4, "unknown_line")],
+        )
+        self.assertFalse(self.line_apple.is_counted)
+        self.assertEqual(self.task.line_ids, lines_before)
+
+    def test_quantity_validity_is_one_rule(self):
+        line = self.line_apple
+        Line = self.env["cycle.count.line"]
+        serial = self.env["product.product"].create(
+            {"name": "Serial", "is_storable": True, "tracking": "serial"}
+        )
+        for qty, product, code in (
+            (-1, self.product_apple, "negative_quantity"),
+            (float("nan"), self.product_apple, "not_a_number"),
+            ("3", self.product_apple, "not_a_number"),
+            (True, self.product_apple, "not_a_number"),
+            (None, self.product_apple, "not_a_number"),
+            (2, serial, "serial_quantity"),
+        ):
+            with self.subTest(qty=qty, product=product.name):
+                self.assertEqual(Line._count_quantity_refusal(qty, product)[0], code)
+        for qty, product in (
+            (0, serial),
+            (1, serial),
+            (0, self.product_apple),
+            (2.5, self.product_apple),
+        ):
+            self.assertIsNone(Line._count_quantity_refusal(qty, product))
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            line._check_count_quantity(-2)
+
+    def test_a_count_on_a_closed_task_is_refused(self):
+        self._count_stock(self.task)
+        self.task.with_user(self.counter).action_mark_counted()
+        with self.assertRaisesRegex(UserError, "no longer open for counting"):
+            self._apply([{"line": self.line_apple, "quantity": 1}])
+
+    def test_counter_writable_fields_are_a_hook(self):
+        Line = self.env["cycle.count.line"]
+        self.assertIn("counted_qty", Line._get_counter_writable_fields())
+        self.assertIn("book_qty", Line._get_count_snapshot_fields())
+        with self.assertRaisesRegex(AccessError, "is_found"):
+            self.line_apple.with_user(self.supervisor).write({"is_found": True})
