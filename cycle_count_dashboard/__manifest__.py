@@ -1,12 +1,12 @@
 {
     "name": "Cycle Count Dashboard",
     "summary": "Inventory record accuracy by task and warehouse, by count and by value",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "author": "Cycle Count Closed Loop",
     "website": "https://github.com/cycle-count-closed-loop/cycle-count",
     "license": "LGPL-3",
     "category": "Inventory/Inventory",
-    "depends": ["cycle_count_approval", "cycle_count_accounting"],
+    "depends": ["cycle_count_planning"],
     "data": [
         "security/ir.model.access.csv",
         "security/cycle_count_dashboard_security.xml",
@@ -18,7 +18,4 @@
             "cycle_count_dashboard/static/tests/tours/*.js",
         ],
     },
-    "demo": [
-        "demo/cycle_count_demo_history.xml",
-    ],
 }

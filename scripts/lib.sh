@@ -52,13 +52,13 @@ ensure_python_packages() {
     pip_install "${missing[@]}"
 }
 
-# The OCA addons the suite depends on, and the addons' own Python requirements.
+# The OCA addons the suite depends on (the addons import no Python package beyond
+# Odoo's own requirements: requirements.txt lists none).
 ensure_runtime_packages() {
     if ! "$ODOO_PY" -c 'import odoo.addons.base_tier_validation' 2>/dev/null; then
         say "Installing OCA addons from PyPI into $ODOO_PY"
         pip_install --no-deps -r "$ROOT/requirements-oca.txt" || return 1
     fi
-    ensure_python_packages "xlsxwriter=xlsxwriter>=3.0"
 }
 
 # PostgreSQL on localhost, with a role for the current user.

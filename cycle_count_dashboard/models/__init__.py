@@ -1,2 +1,1 @@
-from . import cycle_count_demo
 from . import cycle_count_task

@@ -32,21 +32,27 @@ class TestAccuracy(CycleCountCase):
 
     def test_warehouse_accuracy_is_a_ratio_of_all_its_lines(self):
         first = self._counted_task(apple=12, bolt=46, chip=4, glue=20)
-        first.adjustment_ids.with_user(self.supervisor).validate_tier()
+        # The dashboard knows only planning: a downstream addon may hold the
+        # counted task for its own work (approval's review); close it the way
+        # planning does, its differences left out of the books, so that its
+        # items can be planned again against the same book quantities.
+        if first.state == "counted":
+            first._action_done()
         self.assertEqual(first.state, "done")
-        # The next count of the same items: all exact but the chip (-1 of 4).
+        # The next count of the same items: all as the books say but the chip
+        # (-1 of 4).
         first.line_ids.task_id.sudo().write({"scheduled_date": "2020-01-01"})
         second = self.env["cycle.count.planner"]._plan(
             self._create_rule(frequency_days=1), today="2099-01-01"
         )
-        self._count_stock(second, apple=12, bolt=46, chip=3)
+        self._count_stock(second, chip=3)
         second.with_user(self.counter).action_mark_counted()
         accuracy, value_accuracy, lines = self._figures("warehouse_id")[self.warehouse]
         self.assertEqual(lines, 8)
         self.assertAlmostEqual(accuracy, 100 * 5 / 8)
-        # Weights: first 120 + 1 250 + 1 600 + 100; second 120 + 1 150 + 1 600 + 100.
-        hit_value = 1600 + 100 + 120 + 1150 + 100
-        total_value = 3070 + 2970
+        # Weights: first 120 + 1 250 + 1 600 + 100; second 100 + 1 250 + 1 600 + 100.
+        hit_value = 1600 + 100 + 100 + 1250 + 100
+        total_value = 3070 + 3050
         self.assertAlmostEqual(value_accuracy, 100 * hit_value / total_value, places=6)
 
     def test_stock_found_in_an_empty_bin_is_not_accurate(self):

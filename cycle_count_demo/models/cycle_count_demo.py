@@ -119,8 +119,8 @@ class CycleCountDemo(models.AbstractModel):
     @api.model
     def _demo_generate_history(self):
         """Ninety days of receipts, deliveries and cycle counts at the Shenzhen
-        DC, ending with today's tasks. Needs the approval and accounting addons:
-        called once, from cycle_count_dashboard's demo data."""
+        DC, ending with today's tasks. Needs every addon of the suite: called
+        once, from this demo-only addon's demo data."""
         _ShenzhenHistory(self.env).run()
         return True
 
@@ -533,18 +533,28 @@ class _ShenzhenHistory:
                 counted[line.id], explained[line] = self._variance(
                     self._item(line.product_id), book[line.id], loss=True
                 )
+        notes = {line.id: note for line, (_reason, note) in explained.items() if note}
+        by_reason = defaultdict(lambda: self.env["cycle.count.line"])
+        for line, (reason, _note) in explained.items():
+            by_reason[reason] |= line
         with self._at(when):
-            as_counter = lines.with_user(counter)
-            as_counter._record_counts(
-                [(line, counted[line.id], when) for line in as_counter]
+            # The counting line's one method, as the backend, the app and the API.
+            as_counter = task.with_user(counter)
+            as_counter.line_ids._apply_counts(
+                as_counter,
+                [
+                    {
+                        "line": line,
+                        "quantity": counted[line.id],
+                        "counted_at": when,
+                        **({"note": notes[line.id]} if line.id in notes else {}),
+                    }
+                    for line in lines
+                ],
             )
-            for line, (reason, note) in explained.items():
-                line.with_user(counter).write(
-                    {"reason_id": reason.id, "note": note or False}
-                )
-            task.with_user(counter).with_context(
-                ir_sequence_date=day
-            ).action_mark_counted()
+            for reason, explained_lines in by_reason.items():
+                explained_lines.with_user(counter).write({"reason_id": reason.id})
+            as_counter.with_context(ir_sequence_date=day).action_mark_counted()
         return task.adjustment_ids.filtered(lambda a: a.state == "to_approve")
 
     def _book(self, lines):
