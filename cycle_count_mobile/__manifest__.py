@@ -1,7 +1,7 @@
 {
     "name": "Cycle Count Mobile",
     "summary": "Count from PDAs and phones, offline too, and through a REST API",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "author": "Cycle Count Closed Loop",
     "website": "https://github.com/cycle-count-closed-loop/cycle-count",
     "license": "LGPL-3",
@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "views/cycle_count_app_templates.xml",
         "views/cycle_count_task_views.xml",
+        "views/cycle_count_sync_record_views.xml",
     ],
     "assets": {
         # The counting app at /cycle_count/app: Odoo's core (OWL, services,

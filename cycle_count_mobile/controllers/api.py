@@ -1,16 +1,15 @@
-import base64
-import binascii
 import json
 import logging
 import time
 
 import psycopg2
 
-from odoo import fields, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import file_open
 
+from .. import api_payload
 from ..exceptions import (
     ClientIdReused,
     CountBatchError,
@@ -19,16 +18,10 @@ from ..exceptions import (
     PayloadTooLarge,
     TaskNotOpen,
 )
-from ..models.cycle_count_task import CLIENT_ID
 
 _logger = logging.getLogger(__name__)
 
 API = "/cycle_count/api/v1"
-# Larger bodies are refused before parsing: 500 counts fit in far less.
-MAX_COUNTS_BODY = 1024 * 1024
-# A 5 MB photo in base64 plus the JSON around it.
-MAX_PHOTO_BODY = 7 * 1024 * 1024
-MAX_CATALOG_PAGE = 5000
 
 
 def json_response(payload, status=200):
@@ -42,63 +35,8 @@ def error_response(status, code, message, items=None):
     return json_response({"error": error}, status=status)
 
 
-class ApiError(Exception):
-    """A request refused before reaching the models (bad JSON, bad parameter)."""
-
-    def __init__(self, status, code, message):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
 def _read_json(max_bytes):
-    env = request.env
-    data = request.httprequest.get_data()
-    if len(data) > max_bytes:
-        raise ApiError(
-            413,
-            "payload_too_large",
-            env._(
-                "The request body is %(size)s KB; at most %(max)s KB is accepted.",
-                size=len(data) // 1024,
-                max=max_bytes // 1024,
-            ),
-        )
-    try:
-        payload = json.loads(data or b"null")
-    except ValueError:
-        raise ApiError(
-            400, "malformed_json", env._("The request body is not valid JSON.")
-        ) from None
-    if not isinstance(payload, dict):
-        raise ApiError(
-            400,
-            "malformed_json",
-            env._("The request body must be a JSON object."),
-        )
-    return payload
-
-
-def _int_param(name, value, default, minimum, maximum):
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or not minimum <= number <= maximum:
-        raise ApiError(
-            400,
-            "invalid_parameter",
-            request.env._(
-                "Parameter %(name)s must be an integer from %(min)s to %(max)s.",
-                name=name,
-                min=minimum,
-                max=maximum,
-            ),
-        )
-    return number
+    return api_payload.read_json(request.httprequest.get_data(), max_bytes)
 
 
 def _handle(func, write=False):
@@ -110,8 +48,12 @@ def _handle(func, write=False):
             with env.cr.savepoint():
                 return func()
         return func()
-    except ApiError as error:
-        return error_response(error.status, error.code, error.message)
+    except api_payload.PayloadError as error:
+        return error_response(
+            error.status,
+            error.code,
+            env["cycle.count.api"]._payload_message(error),
+        )
     except PayloadTooLarge as error:
         return error_response(413, error.code, str(error))
     except NotAnImage as error:
@@ -166,35 +108,30 @@ class CycleCountApi(http.Controller):
     @http.route(f"{API}/tasks", methods=["GET"], readonly=True, **_route)
     def list_tasks(self, date=None, **_kwargs):
         def run():
-            env = request.env
-            day = None
-            if date:
-                try:
-                    day = fields.Date.to_date(date)
-                except ValueError:
-                    day = None
-                if not day:
-                    raise ApiError(
-                        400,
-                        "invalid_parameter",
-                        env._("Parameter date must be a date such as 2025-03-01."),
-                    )
+            day = api_payload.date_param(date)
             return json_response(
-                {"tasks": env["cycle.count.task"]._get_device_tasks(day)}
+                {"tasks": request.env["cycle.count.api"]._get_tasks(day)}
             )
 
         return _handle(run)
 
     @http.route(f"{API}/tasks/<int:task_id>", methods=["GET"], readonly=True, **_route)
     def get_task(self, task_id, **_kwargs):
-        return _handle(lambda: json_response(_task(task_id)._get_device_task()))
+        return _handle(
+            lambda: json_response(
+                request.env["cycle.count.api"]._get_task(_task(task_id))
+            )
+        )
 
     @http.route(f"{API}/tasks/<int:task_id>/counts", methods=["POST"], **_route)
     def submit_counts(self, task_id, **_kwargs):
         def run():
-            payload = _read_json(MAX_COUNTS_BODY)
-            task = _task(task_id)
-            return json_response(task._submit_device_counts(payload.get("counts")))
+            payload = _read_json(api_payload.MAX_COUNTS_BODY)
+            return json_response(
+                request.env["cycle.count.api"]._submit_counts(
+                    _task(task_id), payload.get("counts")
+                )
+            )
 
         started = time.perf_counter()
         response = _handle(run, write=True)
@@ -208,8 +145,10 @@ class CycleCountApi(http.Controller):
     @http.route(f"{API}/tasks/<int:task_id>/counted", methods=["POST"], **_route)
     def mark_counted(self, task_id, **_kwargs):
         def run():
-            _read_json(MAX_COUNTS_BODY)
-            return json_response(_task(task_id)._device_mark_counted())
+            _read_json(api_payload.MAX_COUNTS_BODY)
+            return json_response(
+                request.env["cycle.count.api"]._mark_counted(_task(task_id))
+            )
 
         return _handle(run, write=True)
 
@@ -217,45 +156,23 @@ class CycleCountApi(http.Controller):
         f"{API}/tasks/<int:task_id>/variances", methods=["GET"], readonly=True, **_route
     )
     def get_variances(self, task_id, **_kwargs):
-        return _handle(lambda: json_response(_task(task_id)._get_device_variances()))
+        return _handle(
+            lambda: json_response(
+                request.env["cycle.count.api"]._get_variances(_task(task_id))
+            )
+        )
 
     @http.route(f"{API}/lines/<int:line_id>/photos", methods=["POST"], **_route)
     def upload_photo(self, line_id, **_kwargs):
         def run():
             env = request.env
-            payload = _read_json(MAX_PHOTO_BODY)
-            client_id = payload.get("client_id")
-            filename = payload.get("filename")
-            data = payload.get("data")
-            if client_id is not None and (
-                not isinstance(client_id, str) or not CLIENT_ID.match(client_id)
-            ):
-                raise InvalidInput(
-                    env._(
-                        "client_id must be a string of 1 to 64 letters, digits or "
-                        "._:- (a UUID is best)."
-                    ),
-                    code="invalid_client_id",
-                )
-            if filename is not None and not isinstance(filename, str):
-                raise InvalidInput(
-                    env._("filename must be a string."), code="invalid_filename"
-                )
-            try:
-                if not isinstance(data, str) or not data:
-                    raise ValueError
-                raw = base64.b64decode(data, validate=True)
-            except (ValueError, binascii.Error):
-                raise InvalidInput(
-                    env._("data must be the photo's bytes in base64."),
-                    code="invalid_data",
-                ) from None
+            payload = _read_json(api_payload.MAX_PHOTO_BODY)
             line = env["cycle.count.line"].browse(line_id).exists()
             if not line:
                 raise MissingError(
                     env._("Count line %(line)s does not exist.", line=line_id)
                 )
-            attachment, duplicate = line._add_device_photo(client_id, filename, raw)
+            attachment, duplicate = env["cycle.count.api"]._add_photo(line, payload)
             return json_response(
                 {
                     "line_id": line.id,
@@ -273,10 +190,16 @@ class CycleCountApi(http.Controller):
     def get_catalog(self, after_id=None, limit=None, **_kwargs):
         def run():
             return json_response(
-                request.env["cycle.count.task"]._get_device_catalog(
-                    after_id=_int_param("after_id", after_id, 0, 0, 2**31 - 1),
-                    limit=_int_param(
-                        "limit", limit, MAX_CATALOG_PAGE, 1, MAX_CATALOG_PAGE
+                request.env["cycle.count.api"]._get_catalog(
+                    after_id=api_payload.int_param(
+                        "after_id", after_id, 0, 0, api_payload.MAX_ID
+                    ),
+                    limit=api_payload.int_param(
+                        "limit",
+                        limit,
+                        api_payload.MAX_CATALOG_PAGE,
+                        1,
+                        api_payload.MAX_CATALOG_PAGE,
                     ),
                 )
             )

@@ -57,6 +57,8 @@ class CycleCountApp(http.Controller):
             "db": request.db,
             "user": {"id": user.id, "name": user.name, "lang": user.lang},
             "nomenclature": config,
+            # What the app checks before sending: the API's own definitions.
+            "counting": env["cycle.count.api"]._counting_rules(),
         }
 
     @http.route(

@@ -1,1 +1,7 @@
-from . import cycle_count_line, cycle_count_receipt, cycle_count_task, ir_http
+from . import (
+    cycle_count_api,
+    cycle_count_line,
+    cycle_count_sync_record,
+    cycle_count_task,
+    ir_http,
+)

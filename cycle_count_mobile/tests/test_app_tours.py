@@ -24,7 +24,7 @@ class AppCaseMixin(MobileTestMixin):
         cls.counter.groups_id |= cls.env.ref("stock.group_production_lot")
 
     def device_counts(self):
-        receipts = self.env["cycle.count.receipt"].search(
+        receipts = self.env["cycle.count.sync.record"].search(
             [("task_id", "=", self.task.id)]
         )
         return receipts

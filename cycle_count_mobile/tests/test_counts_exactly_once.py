@@ -23,7 +23,7 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         cls._setup_mobile()
 
     def receipts(self, task=None):
-        return self.env["cycle.count.receipt"].search(
+        return self.env["cycle.count.sync.record"].search(
             [("task_id", "=", (task or self.task).id)]
         )
 
@@ -138,7 +138,7 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
             "user_id": self.counter.id,
             "quantity": 1,
         }
-        receipts = self.env["cycle.count.receipt"].sudo()
+        receipts = self.env["cycle.count.sync.record"].sudo()
         receipts.create(values)
         with (
             mute_logger("odoo.sql_db"),
@@ -647,7 +647,7 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
 
     def test_progress_of_two_companies_tasks_reaches_each_company(self):
         self.env["bus.bus"].sudo().search([]).unlink()
-        (self.task | self.task_b)._notify_count_progress()
+        self.env["cycle.count.api"]._notify_count_progress(self.task | self.task_b)
         channels, _payload = self._sent_progress()
         self.assertIn(("res.partner", self.supervisor.partner_id.id), channels)
         self.assertIn(("res.partner", self.supervisor_b.partner_id.id), channels)

@@ -13,7 +13,7 @@ class BatchQueriesMixin:
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
-        result = task._submit_device_counts(counts)
+        result = task.env["cycle.count.api"]._submit_counts(task, counts)
         self.env.flush_all()
         self.assertEqual(result["accepted"], len(counts))
         return self.env.cr.sql_log_count - before

@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
 from ..controllers.app import CycleCountApp
-from ..models.cycle_count_task import CycleCountTask
+from ..models.cycle_count_api import CycleCountApi
 from .test_app_tours import AppCaseMixin
 
 OFFLINE = {
@@ -118,19 +118,19 @@ class TestOfflineCounting(AppCaseMixin, HttpCase):
         pages = []
         batches = []
         app_config = CycleCountApp._app_config
-        submit = CycleCountTask._submit_device_counts
+        submit = CycleCountApi._submit_counts
 
         def counting_app(controller):
             pages.append(time.time())
             return app_config(controller)
 
-        def counting_submit(task, counts):
+        def counting_submit(api, task, counts):
             batches.append([count.get("client_id") for count in counts])
-            return submit(task, counts)
+            return submit(api, task, counts)
 
         with (
             patch.object(CycleCountApp, "_app_config", counting_app),
-            patch.object(CycleCountTask, "_submit_device_counts", counting_submit),
+            patch.object(CycleCountApi, "_submit_counts", counting_submit),
         ):
             # Online: the task is on the device, the service worker keeps the app.
             browser, tools = self._open_app()

@@ -1,3 +1,4 @@
+import json
 import re
 
 from openapi_spec_validator import validate
@@ -5,6 +6,9 @@ from openapi_spec_validator import validate
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import file_open
 
+from odoo.addons.cycle_count_planning.models.cycle_count_task import COUNTING_STATES
+
+from .. import api_payload
 from .common import load_openapi
 
 
@@ -32,11 +36,18 @@ class TestOpenApiDocument(TransactionCase):
                 self.assertIn(method.lower(), paths[documented])
 
     def test_every_refusal_code_is_documented(self):
-        with file_open("cycle_count_mobile/models/cycle_count_task.py") as source:
-            text = source.read()
-        # Raised one by one, or listed for the whole batch.
-        codes = set(re.findall(r'_ItemError\(\s*"(\w+)"', text))
-        codes |= set(re.findall(r'"code": "(\w+)"', text))
+        """Every code a refused count can carry: the payload's (per count), the
+        counting base's and the API model's own."""
+        with file_open("cycle_count_mobile/api_payload.py") as source:
+            payload = source.read()
+        with file_open("cycle_count_planning/models/cycle_count_line.py") as source:
+            base = source.read()
+        with file_open("cycle_count_mobile/models/cycle_count_api.py") as source:
+            api = source.read()
+        codes = set(re.findall(r'PayloadError\(\s*"(\w+)",\s*index=', payload))
+        codes |= set(re.findall(r'CountError\(\s*"(\w+)"', base))
+        codes |= set(re.findall(r'return \(\s*"(\w+)",', base))
+        codes |= set(re.findall(r'"code": "(\w+)"', api))
         documented = set(
             load_openapi()["components"]["schemas"]["ItemError"]["properties"]["code"][
                 "enum"
@@ -44,4 +55,46 @@ class TestOpenApiDocument(TransactionCase):
         )
         self.assertGreater(len(codes), 15)
         self.assertIn("duplicate_line", codes)
+        self.assertIn("serial_quantity", codes)
         self.assertEqual(codes - documented, set())
+
+    def test_limits_and_patterns_are_the_code_s(self):
+        """openapi.json states the limits that api_payload enforces: one
+        definition, checked both ways."""
+        spec = load_openapi()
+        schemas = spec["components"]["schemas"]
+        count = schemas["Count"]["properties"]
+        self.assertEqual(count["client_id"]["pattern"], api_payload.CLIENT_ID_PATTERN)
+        self.assertEqual(
+            schemas["PhotoUpload"]["properties"]["client_id"]["pattern"],
+            api_payload.CLIENT_ID_PATTERN,
+        )
+        self.assertEqual(
+            schemas["CountBatch"]["properties"]["counts"]["maxItems"],
+            api_payload.MAX_COUNTS_PER_BATCH,
+        )
+        self.assertEqual(count["lot_name"]["maxLength"], api_payload.MAX_LOT_NAME)
+        self.assertEqual(count["note"]["maxLength"], api_payload.MAX_NOTE)
+        self.assertEqual(count["quantity"]["minimum"], 0)
+        catalog = {
+            parameter["name"]: parameter["schema"]
+            for parameter in spec["paths"]["/catalog"]["get"]["parameters"]
+        }
+        self.assertEqual(catalog["limit"]["maximum"], api_payload.MAX_CATALOG_PAGE)
+        documented = json.dumps(spec, ensure_ascii=False)
+        for text in (
+            f"More than {api_payload.MAX_COUNTS_PER_BATCH} counts in a batch",
+            f"a body over {api_payload.MAX_COUNTS_BODY // 1024 // 1024} MB",
+            f"at most {api_payload.MAX_PHOTO_BYTES // 1024 // 1024} MB",
+            f"the body over {api_payload.MAX_PHOTO_BODY // 1024 // 1024} MB",
+            f"1\u2013{api_payload.MAX_CATALOG_PAGE}",
+        ):
+            with self.subTest(text=text):
+                self.assertIn(text, documented)
+        # The app reads the same definitions.
+        rules = self.env["cycle.count.api"]._counting_rules()
+        self.assertEqual(rules["client_id_pattern"], api_payload.CLIENT_ID_PATTERN)
+        self.assertEqual(
+            rules["max_counts_per_batch"], api_payload.MAX_COUNTS_PER_BATCH
+        )
+        self.assertEqual(tuple(rules["counting_states"]), COUNTING_STATES)

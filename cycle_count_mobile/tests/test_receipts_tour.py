@@ -14,7 +14,8 @@ class TestReceivedCountsTour(MobileTestMixin, HttpCase):
         now = datetime.now(UTC).replace(microsecond=0)
         task = cls.task.with_user(cls.counter)
         for quantity, minutes_ago in ((5, 5), (3, 20)):
-            task._submit_device_counts(
+            task.env["cycle.count.api"]._submit_counts(
+                task,
                 [
                     {
                         "client_id": f"receipts-tour-{quantity}",
@@ -24,13 +25,13 @@ class TestReceivedCountsTour(MobileTestMixin, HttpCase):
                             now - timedelta(minutes=minutes_ago)
                         ).isoformat(),
                     }
-                ]
+                ],
             )
 
     def test_supervisor_reads_which_count_a_line_kept(self):
         self.assertEqual(self.line_apple.counted_qty, 5)
         self.start_tour(
-            "/odoo/action-cycle_count_mobile.cycle_count_receipt_action",
+            "/odoo/action-cycle_count_mobile.cycle_count_sync_record_action",
             "cycle_count_receipts_tour",
             login="cc_supervisor",
         )

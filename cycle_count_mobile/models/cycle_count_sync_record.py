@@ -1,14 +1,15 @@
 from odoo import fields, models
 
 
-class CycleCountReceipt(models.Model):
-    """What the server received from a device or an integration, by the id the
-    client generated: a count or a photo is applied at most once, however often it
-    is sent (retries, two tabs, two devices sending the same queue). Only what was
-    applied gets a receipt: a refused count may be sent again once fixed."""
+class CycleCountSyncRecord(models.Model):
+    """What a device or an integration sent, by the id the client generated: a
+    count or a photo is applied at most once, however often it is sent (retries,
+    two tabs, two devices sending the same queue). Only what was applied or
+    superseded gets a record: a refused count may be sent again once fixed.
+    (Named ``cycle.count.receipt`` up to 18.0.1.)"""
 
-    _name = "cycle.count.receipt"
-    _description = "Cycle Count Receipt"
+    _name = "cycle.count.sync.record"
+    _description = "Cycle Count Sync Record"
     _order = "id desc"
     _rec_name = "client_ref"
 
