@@ -90,14 +90,14 @@ class CycleCountAdjustment(models.Model):
         compute="_compute_waiting_for",
         help="The approval tiers still to give their decision, in order.",
     )
-    date_approved = fields.Datetime(readonly=True, copy=False)
+    date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False)
     date_posted = fields.Datetime(
         string="Applied to Stock On", readonly=True, copy=False
     )
     move_ids = fields.One2many(
         "stock.move", "cycle_count_adjustment_id", string="Stock Moves", readonly=True
     )
-    move_count = fields.Integer(compute="_compute_move_count")
+    move_count = fields.Integer(string="Stock Move Count", compute="_compute_move_count")
 
     @api.depends("line_ids.variance_value")
     def _compute_totals(self):

@@ -15,7 +15,9 @@ class CycleCountTask(models.Model):
         groups=REVIEWER_GROUPS,
     )
     adjustment_count = fields.Integer(
-        compute="_compute_adjustment_count", groups=REVIEWER_GROUPS
+        string="Variance Report Count",
+        compute="_compute_adjustment_count",
+        groups=REVIEWER_GROUPS,
     )
 
     @api.depends("adjustment_ids")
