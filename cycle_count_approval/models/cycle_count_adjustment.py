@@ -97,7 +97,9 @@ class CycleCountAdjustment(models.Model):
     move_ids = fields.One2many(
         "stock.move", "cycle_count_adjustment_id", string="Stock Moves", readonly=True
     )
-    move_count = fields.Integer(string="Stock Move Count", compute="_compute_move_count")
+    move_count = fields.Integer(
+        string="Stock Move Count", compute="_compute_move_count"
+    )
 
     @api.depends("line_ids.variance_value")
     def _compute_totals(self):
