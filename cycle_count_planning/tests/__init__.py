@@ -7,5 +7,6 @@ from . import (
     test_planner_hook,
     test_rules,
     test_scheduler,
+    test_task_lifecycle,
     test_tour,
 )
