@@ -1,9 +1,11 @@
 /** @odoo-module **/
 
-import { reactive, toRaw } from "@odoo/owl";
+import { markRaw, reactive, toRaw } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
 import { apiCall, NetworkError } from "./api";
+import { CountingRules } from "./counting_rules";
 import { blobToBase64, uuid } from "./device";
 import { LocalDB } from "./local_db";
 
@@ -30,6 +32,7 @@ function serverLine(line) {
 export class CountStore {
     constructor(config) {
         this.config = config;
+        this.rules = new CountingRules(config.counting);
         this.db = new LocalDB(`cycle_count_mobile/${config.db}/${config.user.id}`);
         this.catalog = { products: [], locations: [] };
         this.retryTimer = null;
@@ -118,6 +121,11 @@ export class CountStore {
 
     isLineCounted(line) {
         return line.local_qty !== null || line.is_counted;
+    }
+
+    /** Counts are accepted on this task: the server's rule, and not finished here. */
+    isOpenForCounting(task) {
+        return this.rules.isOpenForCounting(task);
     }
 
     progress(task) {
@@ -295,7 +303,7 @@ export class CountStore {
             kind: "count",
             task_id: task.id,
             line_key: line.key,
-            client_id: uuid(),
+            client_id: this.newClientId(),
             quantity,
             counted_at: countedAt,
             label: this.lineLabel(task, line),
@@ -316,7 +324,7 @@ export class CountStore {
             kind: "photo",
             task_id: task.id,
             line_key: line.key,
-            client_id: uuid(),
+            client_id: this.newClientId(),
             label: this.lineLabel(task, line),
             filename: `${this.lineLabel(task, line)}.jpg`.replace(/[\\/:*?"<>|]/g, "-"),
             photo: blob,
@@ -330,12 +338,16 @@ export class CountStore {
         const item = {
             kind: "counted",
             task_id: task.id,
-            client_id: uuid(),
+            client_id: this.newClientId(),
             label: task.name,
             created_at: new Date().toISOString(),
         };
         task.local_state = "counted";
         await this.enqueue(task, item);
+    }
+
+    newClientId() {
+        return this.rules.checkClientId(uuid());
     }
 
     async enqueue(task, item) {
@@ -407,7 +419,7 @@ export class CountStore {
                         if (
                             item.kind !== "count" ||
                             item.task_id !== first.task_id ||
-                            batch.length >= BATCH_SIZE
+                            batch.length >= this.rules.batchSize(BATCH_SIZE)
                         ) {
                             break;
                         }
@@ -612,3 +624,23 @@ export class CountStore {
         await this.refuse(task, [item], () => data.error);
     }
 }
+
+/**
+ * The store as the app's service: one per page, loaded from the device before
+ * the app is mounted; components get it with useService("cycle_count_store").
+ */
+export const countStoreService = {
+    async start() {
+        const config = odoo.__cycle_count_app__;
+        if (!config) {
+            // Not the counting app's page: nothing to store.
+            return null;
+        }
+        // markRaw: components observe store.state, never the store's own fields.
+        const store = markRaw(new CountStore(config));
+        await store.load();
+        return store;
+    },
+};
+
+registry.category("services").add("cycle_count_store", countStoreService);

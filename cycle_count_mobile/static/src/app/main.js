@@ -2,9 +2,8 @@
 
 import { whenReady } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
-import { mountComponent } from "@web/env";
-import { CycleCountApp } from "./app";
-import { CountStore } from "./count_store";
+import { makeEnv, mountComponent, startServices } from "@web/env";
+import { CycleCountApp } from "./cycle_count_app/cycle_count_app";
 
 // What the service worker must keep for the app to start without a network.
 const OFFLINE_PREFIXES = [
@@ -38,18 +37,25 @@ async function registerServiceWorker(config) {
     registration.active?.postMessage({ type: "cache", urls: [...urls] });
 }
 
+// Set before the page is ready, so that what loads after the app (the tours)
+// can wait for it: resolved when the app shows the device's tasks and, online,
+// what the server sent (the tasks and the catalog that scans are checked with).
+const config = odoo.__cycle_count_app__;
+let appReady;
+config.whenReady = new Promise((resolve) => (appReady = resolve));
+
 (async function startCycleCountApp() {
     await whenReady();
-    const config = odoo.__cycle_count_app__;
-    const store = new CountStore(config);
-    await store.load();
     // Read by the tests: how long the last scan took to show its answer.
     config.metrics = {};
+    // A page of its own, not the web client: its env and services are started
+    // here (the store among them, loaded from the device before the app shows).
+    const env = makeEnv();
+    await startServices(env);
+    const store = env.services.cycle_count_store;
+    // Read by the tests, as the app's own store.
     config.store = store;
-    await mountComponent(CycleCountApp, document.body, {
-        props: { store, config, metrics: config.metrics },
-        name: "Cycle Count",
-    });
+    await mountComponent(CycleCountApp, document.body, { env, name: "Cycle Count" });
     registerServiceWorker(config).catch((error) =>
         console.warn("The counting app cannot work offline here:", error.message)
     );
@@ -57,4 +63,5 @@ async function registerServiceWorker(config) {
         await store.refresh();
     }
     config.ready = true;
+    appReady();
 })();

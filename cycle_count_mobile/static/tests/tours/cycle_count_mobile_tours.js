@@ -72,6 +72,8 @@ function scanAnswersFast() {
 // (with a photo), serials (one per scan, never twice), a lot of another product,
 // a GS1-128 barcode with lot and quantity, a zero confirmation; then finishes.
 registry.category("web_tour.tours").add("cycle_count_mobile_scan_tour", {
+    // The app has the task and the catalog: a wrong location is known as one.
+    wait_for: odoo.__cycle_count_app__?.whenReady,
     steps: () => [
         {
             content: "Open today's task",

@@ -4,8 +4,11 @@ import { Component, useState } from "@odoo/owl";
 import { MainComponentsContainer } from "@web/core/main_components_container";
 import { _t } from "@web/core/l10n/translation";
 import { useBus, useService } from "@web/core/utils/hooks";
-import { signal } from "./device";
-import { TaskScreen } from "./task_screen";
+import { signal } from "../device";
+import { RefusedList } from "../refused_list/refused_list";
+import { SyncStatus } from "../sync_status/sync_status";
+import { TaskList } from "../task_list/task_list";
+import { TaskScreen } from "../task_screen/task_screen";
 
 /**
  * The counting app: my tasks for today (and overdue), a task, and the counts the
@@ -13,14 +16,15 @@ import { TaskScreen } from "./task_screen";
  * the device is online and how much is still to send.
  */
 export class CycleCountApp extends Component {
-    static template = "cycle_count_mobile.App";
-    static components = { MainComponentsContainer, TaskScreen };
-    static props = { store: Object, config: Object, metrics: Object };
+    static template = "cycle_count_mobile.CycleCountApp";
+    static components = { MainComponentsContainer, RefusedList, SyncStatus, TaskList, TaskScreen };
+    static props = {};
 
     setup() {
         this.barcode = useService("barcode");
+        this.store = useService("cycle_count_store");
+        this.storeState = useState(this.store.state);
         this.state = useState({ screen: "tasks", taskId: null, message: null });
-        this.storeState = useState(this.props.store.state);
         useBus(this.barcode.bus, "barcode_scanned", (ev) => {
             if (this.state.screen !== "task") {
                 this.onScanInList(ev.detail.barcode);
@@ -28,23 +32,15 @@ export class CycleCountApp extends Component {
         });
     }
 
-    get store() {
-        return this.props.store;
-    }
-
-    get tasks() {
-        return this.storeState.tasks;
-    }
-
     get loginUrl() {
-        return `/web/login?redirect=${encodeURIComponent(this.props.config.app)}`;
+        return `/web/login?redirect=${encodeURIComponent(this.store.config.app)}`;
     }
 
-    isOverdue(task) {
-        return task.overdue;
+    get openTask() {
+        return this.state.screen === "task" && this.storeState.tasks.find((t) => t.id === this.state.taskId);
     }
 
-    openTask(task) {
+    showTask(task) {
         this.state.taskId = task.id;
         this.state.screen = "task";
         this.state.message = null;
@@ -62,49 +58,14 @@ export class CycleCountApp extends Component {
     /** A location scanned on the task list opens the task that counts it. */
     onScanInList(barcode) {
         const code = barcode.trim();
-        const task = this.tasks.find((t) => t.locations.some((l) => l.barcode === code));
+        const task = this.storeState.tasks.find((t) => t.locations.some((l) => l.barcode === code));
         if (task) {
-            this.openTask(task);
+            this.showTask(task);
             return;
         }
         this.state.message = _t("Open a task first: %(barcode)s is not a location of your tasks.", {
             barcode: code,
         });
         signal(false);
-    }
-
-    refresh() {
-        this.store.refresh({ catalog: true });
-    }
-
-    sync() {
-        this.store.sync();
-    }
-
-    dismiss(item) {
-        this.store.dismissRefused(item);
-    }
-
-    kindLabel(item) {
-        return {
-            count: _t("Count"),
-            photo: _t("Photo"),
-            counted: _t("Task finished"),
-        }[item.kind];
-    }
-
-    formatTime(iso) {
-        return iso ? new Date(iso).toLocaleString() : "";
-    }
-
-    refusedWhen(item) {
-        return _t("Counted %(counted)s, refused %(refused)s", {
-            counted: this.formatTime(item.created_at),
-            refused: this.formatTime(item.refused_at),
-        });
-    }
-
-    toSend(task) {
-        return _t("%(count)s to send", { count: this.store.pendingFor(task.id) });
     }
 }

@@ -1,0 +1,391 @@
+/** @odoo-module **/
+
+import { markRaw, toRaw } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { compressPhoto, signal } from "../device";
+import { ScanIndex } from "../scan_index";
+
+function number(text) {
+    const value = parseFloat(text);
+    return Number.isFinite(value) ? value : 0;
+}
+
+/**
+ * Counting one task on the device: where the counter is (location, package), the
+ * quantity being entered, the question waiting for an answer and the last message;
+ * and what the counter can do (every count is stored on the device before it is
+ * sent). The task screen makes it reactive and its parts share it; scans are
+ * turned into these actions by ScanHandler.
+ */
+export class CountingSession {
+    constructor(store, taskId, onDone) {
+        // Not observed: the store is a service, the callback and caches are plain.
+        this.store = store;
+        this.onDone = onDone;
+        this.cache = markRaw({ index: null, indexKey: null, indexTask: null, scanStartedAt: null });
+        // Observed through this.storeState: the task and its lines change as counts go.
+        this.storeState = store.state;
+        this.taskId = taskId;
+        this.locationId = null;
+        this.packageId = null;
+        // The quantity being entered: { line, qty (text), fresh, savedQty? }.
+        this.panel = null;
+        // A tracked product waiting for its lot or serial: { product, qty }.
+        this.awaitLot = null;
+        // A question waiting for an answer: { kind, text, ... }.
+        this.confirm = null;
+        this.message = null;
+    }
+
+    // ------------------------------------------------------------------
+    // What the screens show
+    // ------------------------------------------------------------------
+    get task() {
+        return this.storeState.tasks.find((task) => task.id === this.taskId);
+    }
+
+    /** Every scan is answered from the device: the task's and the catalog's codes. */
+    get index() {
+        const task = toRaw(this.task);
+        const catalog = this.store.catalog;
+        const key = `${task.lines.length}/${task.lots.length}/${catalog.fetched_at}`;
+        const cache = this.cache;
+        if (!cache.index || cache.indexKey !== key || cache.indexTask !== task) {
+            cache.index = new ScanIndex(task, catalog, this.store.config.nomenclature);
+            cache.indexTask = task;
+            cache.indexKey = key;
+        }
+        return cache.index;
+    }
+
+    get isClosed() {
+        return !this.store.isOpenForCounting(this.task);
+    }
+
+    get location() {
+        return this.task.locations.find((l) => l.id === this.locationId);
+    }
+
+    get locationLines() {
+        return this.task.lines.filter((line) => line.location_id === this.locationId);
+    }
+
+    get progress() {
+        return this.store.progress(this.task);
+    }
+
+    get hasUncounted() {
+        return this.locationLines.some((line) => !this.store.isLineCounted(line));
+    }
+
+    get panelIsNew() {
+        return !this.task.lines.some((line) => line.key === this.panel.line.key);
+    }
+
+    locationProgress(location) {
+        const lines = this.task.lines.filter((line) => line.location_id === location.id);
+        const counted = lines.filter((line) => this.store.isLineCounted(line)).length;
+        return { counted, total: lines.length };
+    }
+
+    product(line) {
+        return this.store.productOf(this.task, line.product_id) || { name: "?", tracking: "none" };
+    }
+
+    lineQty(line) {
+        return this.store.lineQty(line);
+    }
+
+    // ------------------------------------------------------------------
+    // Feedback
+    // ------------------------------------------------------------------
+    say(type, text) {
+        this.message = { type, text, at: Date.now() };
+        signal(type !== "danger");
+    }
+
+    /** Run a store write; its failure (e.g. no space left) is shown, never lost. */
+    persist(promise) {
+        promise.catch((error) => {
+            this.message = {
+                type: "danger",
+                text: _t("This count could not be stored on the device: %(error)s", {
+                    error: error.message,
+                }),
+                at: Date.now(),
+            };
+            signal(false);
+        });
+        return promise;
+    }
+
+    needLocation() {
+        if (!this.locationId) {
+            this.say("danger", _t("Scan a location first (or pick it from the list)."));
+            return false;
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------
+    // Where the counter is
+    // ------------------------------------------------------------------
+    enterLocation(location) {
+        this.savePanel();
+        this.locationId = location.id;
+        this.packageId = null;
+        this.awaitLot = null;
+        this.say("success", _t("Counting %(location)s", { location: location.name }));
+    }
+
+    enterPackage(pack) {
+        this.savePanel();
+        this.packageId = pack.id;
+        this.say("success", _t("Package %(package)s", { package: pack.name }));
+    }
+
+    leaveLocation() {
+        this.savePanel();
+        this.locationId = null;
+        this.packageId = null;
+        this.awaitLot = null;
+        this.message = null;
+    }
+
+    // ------------------------------------------------------------------
+    // Items: listed ones, found ones
+    // ------------------------------------------------------------------
+    findLine(product, lotName) {
+        return this.locationLines.find(
+            (line) =>
+                line.product_id === product.id &&
+                (line.lot?.name || null) === (lotName || null) &&
+                (line.package?.id || null) === (this.packageId || null)
+        );
+    }
+
+    /** A scanned item: its quantity goes up by `qty` (a packaging) or 1. */
+    openItem(product, lotName, qty) {
+        const step = qty || 1;
+        const line = this.findLine(product, lotName);
+        const panel = this.panel;
+        if (panel && line && panel.line.key === line.key) {
+            panel.qty = String(number(panel.qty) + step);
+            panel.fresh = true;
+            this.say("success", _t("%(product)s: %(qty)s", { product: product.name, qty: panel.qty }));
+            return;
+        }
+        this.savePanel();
+        if (!line) {
+            this.askFound(product, lotName, step, false);
+            return;
+        }
+        this.panel = {
+            line,
+            qty: String((this.lineQty(line) || 0) + step),
+            fresh: true,
+        };
+        this.say("success", _t("%(product)s: %(qty)s", { product: product.name, qty: this.panel.qty }));
+    }
+
+    /** A serial scanned: counted 1 at once (or offered as found here). */
+    countSerial(product, serial) {
+        this.savePanel();
+        const line = this.findLine(product, serial);
+        if (line) {
+            this.persist(this.store.recordCount(this.task, line, 1));
+            this.say("success", _t("Serial %(serial)s counted.", { serial }));
+        } else {
+            this.askFound(product, serial, 1, true);
+        }
+    }
+
+    askFound(product, lotName, qty, serial) {
+        const lot = lotName ? _t(" (lot %(lot)s)", { lot: lotName }) : "";
+        this.confirm = {
+            kind: "found",
+            product,
+            lotName,
+            qty,
+            serial,
+            text: _t("%(product)s%(lot)s is not listed in %(location)s. Add it as found here?", {
+                product: product.name,
+                lot,
+                location: this.location.name,
+            }),
+        };
+        this.say("warning", _t("Not listed in this location."));
+    }
+
+    confirmFound() {
+        const { product, lotName, qty, serial } = this.confirm;
+        this.confirm = null;
+        const lot = lotName
+            ? this.task.lots.find((l) => l.product_id === product.id && l.name === lotName)
+            : null;
+        const pack = this.packageId
+            ? this.locationLines.find((line) => line.package?.id === this.packageId)?.package
+            : null;
+        const line = this.store.newFoundLine(this.task, {
+            product,
+            location: this.location,
+            lotName,
+            lot,
+            pack,
+        });
+        if (serial) {
+            this.persist(this.store.recordCount(this.task, line, 1));
+            this.say("success", _t("Serial %(serial)s counted (found here).", { serial: lotName }));
+            return;
+        }
+        this.panel = { line, qty: String(qty), fresh: true };
+        this.say("success", _t("%(product)s: %(qty)s", { product: product.name, qty: String(qty) }));
+    }
+
+    cancelConfirm() {
+        this.confirm = null;
+        this.message = null;
+    }
+
+    // ------------------------------------------------------------------
+    // The quantity panel
+    // ------------------------------------------------------------------
+    openLine(line) {
+        if (this.isClosed) {
+            return;
+        }
+        this.savePanel();
+        const product = this.product(line);
+        if (product.tracking === "serial") {
+            this.panel = { line, qty: String(this.lineQty(line) ?? 1), fresh: true, serial: true };
+        } else {
+            this.panel = { line, qty: String(this.lineQty(line) ?? ""), fresh: true };
+        }
+        this.message = null;
+    }
+
+    /** Record what the panel holds; false (and a message) when it cannot. */
+    savePanel() {
+        const panel = this.panel;
+        if (!panel) {
+            return true;
+        }
+        if (panel.qty === "" || panel.qty === panel.savedQty) {
+            // Nothing typed, or already recorded (with a photo) as it stands.
+            this.panel = null;
+            return true;
+        }
+        const error = this.store.rules.quantityError(panel.qty, this.product(panel.line));
+        if (error) {
+            this.say("danger", error);
+            return false;
+        }
+        this.panel = null;
+        this.persist(this.store.recordCount(this.task, panel.line, Number(panel.qty)));
+        return true;
+    }
+
+    confirmPanel() {
+        const panel = this.panel;
+        const product = this.product(panel.line);
+        if (panel.qty === "") {
+            this.say("danger", _t("Type the quantity of %(product)s (0 if there is none).", { product: product.name }));
+            return;
+        }
+        if (this.savePanel()) {
+            this.say("success", _t("Counted: %(product)s %(qty)s", { product: product.name, qty: panel.qty }));
+        }
+    }
+
+    closePanel() {
+        this.panel = null;
+    }
+
+    /** A photo of the item in the panel; a found item is counted first, so that it has a line. */
+    async addPhoto(file) {
+        const panel = this.panel;
+        if (!file || !panel) {
+            return;
+        }
+        let line = panel.line;
+        if (this.panelIsNew) {
+            if (panel.qty === "") {
+                this.say("danger", _t("Type the quantity first, then take the photo."));
+                return;
+            }
+            const error = this.store.rules.quantityError(panel.qty, this.product(line));
+            if (error) {
+                this.say("danger", error);
+                return;
+            }
+            line = await this.persist(this.store.recordCount(this.task, line, Number(panel.qty)));
+            panel.line = line;
+            panel.savedQty = panel.qty;
+            panel.fresh = true;
+        }
+        try {
+            const { blob } = await compressPhoto(file);
+            await this.persist(this.store.addPhoto(this.task, line, blob));
+            this.say("success", _t("Photo kept (%(size)s KB); it is sent with the counts.", {
+                size: Math.round(blob.size / 1024),
+            }));
+        } catch (error) {
+            this.say("danger", _t("This file could not be read as a photo: %(error)s", { error: error.message }));
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Zeros and finishing
+    // ------------------------------------------------------------------
+    countZero(line) {
+        this.persist(this.store.recordCount(this.task, line, 0));
+        this.say("success", _t("%(product)s confirmed as not there (0).", { product: this.product(line).name }));
+    }
+
+    askRestZero() {
+        const rest = this.locationLines.filter((line) => !this.store.isLineCounted(line));
+        this.confirm = {
+            kind: "rest_zero",
+            lines: rest,
+            text: _t("Confirm the %(count)s items not counted in %(location)s as not there (0)?", {
+                count: rest.length,
+                location: this.location.name,
+            }),
+        };
+    }
+
+    confirmRestZero() {
+        const lines = this.confirm.lines;
+        this.confirm = null;
+        this.savePanel();
+        this.persist(
+            (async () => {
+                for (const line of lines) {
+                    await this.store.recordCount(this.task, line, 0);
+                }
+            })()
+        );
+        this.say("success", _t("%(count)s items confirmed as not there (0).", { count: lines.length }));
+    }
+
+    askFinish() {
+        this.savePanel();
+        const { counted, total } = this.progress;
+        if (counted < total) {
+            this.say("danger", _t("%(count)s items are not counted yet: count them, or confirm them as 0.", {
+                count: total - counted,
+            }));
+            return;
+        }
+        this.confirm = {
+            kind: "finish",
+            text: _t("Finish %(task)s? Counts cannot be changed afterwards.", { task: this.task.name }),
+        };
+    }
+
+    async confirmFinish() {
+        this.confirm = null;
+        await this.persist(this.store.markCounted(this.task));
+        this.onDone();
+    }
+}
