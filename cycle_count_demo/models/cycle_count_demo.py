@@ -512,7 +512,7 @@ class _ShenzhenHistory:
 
     def _count(self, task, day, must_differ=False):
         """The counter counts every line of their task and marks it counted; the
-        approval addon turns the differences into an adjustment. Return it."""
+        approval addon turns the differences into a variance report. Return it."""
         when = datetime.combine(day, COUNT_TIME)
         counter = task.user_id
         lines = task.line_ids.sorted("id")
@@ -612,7 +612,9 @@ class _ShenzhenHistory:
         return self._ref(reason), note
 
     def _approve(self, adjustment, day):
-        """The morning after the count: each tier in turn, by someone who did not count."""
+        """The morning after the count: each tier in turn, by someone who did not
+        count. The last approval applies the differences to stock (approval's
+        own step; accounting adds the journal entries)."""
         when = datetime.combine(day, APPROVAL_TIME)
         while adjustment.state == "to_approve":
             reviewer = next(
