@@ -21,21 +21,30 @@ import psycopg2
 # (label, SQL) — each query returns rows whose fingerprint must survive.
 # {table}/{column} placeholders are resolved through RENAMED below.
 CHECKS = [
-    ("count tasks", "SELECT id, name, state, warehouse_id, user_id FROM cycle_count_task"),
+    (
+        "count tasks",
+        "SELECT id, name, state, warehouse_id, user_id FROM cycle_count_task",
+    ),
     (
         "count lines",
         "SELECT id, task_id, product_id, location_id, lot_id, package_id, is_counted,"
         " counted_qty, book_qty, counter_id, counted_at FROM cycle_count_line",
     ),
     ("line routes", "SELECT id, {route_column} FROM cycle_count_line"),
-    ("lines planned by rules", "SELECT line_id, rule_id FROM cycle_count_line_rule_rel"),
+    (
+        "lines planned by rules",
+        "SELECT line_id, rule_id FROM cycle_count_line_rule_rel",
+    ),
     (
         "line photos",
         "SELECT line_id, attachment_id FROM cycle_count_line_attachment_rel",
     ),
     ("planning rules", "SELECT id, name, active, company_id FROM cycle_count_rule"),
     ("reasons", "SELECT id, code FROM cycle_count_reason"),
-    ("events", "SELECT id, state, line_id, product_id, location_id FROM cycle_count_event"),
+    (
+        "events",
+        "SELECT id, state, line_id, product_id, location_id FROM cycle_count_event",
+    ),
     (
         "ABC classes of products",
         "SELECT id, profile_id, product_id, warehouse_id, abc_class_id, rank, date"
@@ -136,7 +145,9 @@ def main(argv):
         )
     empty = [label for label, figures in before.items() if not figures["rows"]]
     if empty:
-        print("(empty before the upgrade, so proving nothing: " + ", ".join(empty) + ")")
+        print(
+            "(empty before the upgrade, so proving nothing: " + ", ".join(empty) + ")"
+        )
     return 1 if lost else 0
 
 

@@ -14,7 +14,9 @@ PNG = base64.b64decode(
 
 env["cycle.count.abc.profile"].search([]).action_compute()
 
-tasks = env["cycle.count.task"].search([("state", "=", "draft"), ("user_id", "!=", False)])
+tasks = env["cycle.count.task"].search(
+    [("state", "=", "draft"), ("user_id", "!=", False)]
+)
 task = tasks.sorted(lambda t: -len(t.line_ids))[:1]
 counter = task.user_id
 lines = task.line_ids[:6]
@@ -33,7 +35,11 @@ lines[:1].with_user(counter)._add_device_photo(str(uuid.uuid4()), "damage.png", 
 
 warehouse = task.warehouse_id
 env["cycle.count.capacity"].create(
-    {"warehouse_id": warehouse.id, "lines_per_counter": 200, "user_ids": [(6, 0, counter.ids)]}
+    {
+        "warehouse_id": warehouse.id,
+        "lines_per_counter": 200,
+        "user_ids": [(6, 0, counter.ids)],
+    }
 )
 quants = env["stock.quant"].search(
     [("location_id.usage", "=", "internal"), ("quantity", ">", 0)], limit=3
