@@ -36,12 +36,9 @@ class TestDemoHistory(TransactionCase):
         self.assertEqual(len(moves), len(variances))
         self.assertEqual(set(moves.mapped("state")), {"done"})
         self.assertTrue(all(move.account_move_ids for move in moves))
+        moved = {move.cycle_count_adjustment_line_id: move.quantity for move in moves}
         for variance in variances:
-            move = moves.filtered(
-                lambda m, variance=variance: m.cycle_count_adjustment_line_id
-                == variance
-            )
-            self.assertAlmostEqual(move.quantity, abs(variance.difference_qty))
+            self.assertAlmostEqual(moved[variance], abs(variance.difference_qty))
 
     def test_yesterday_s_count_waits_for_the_supervisor(self):
         counted = self.tasks.filtered(lambda task: task.state == "counted")
