@@ -104,3 +104,98 @@ class TestCountingAppTour(AppCaseMixin, HttpCase):
             self.assertEqual(receipt.task_id, task)
             self.assertTrue(receipt.line_id.is_counted)
         self.assertTrue(all(line.counter_id == self.counter for line in task.line_ids))
+
+
+@tagged("post_install", "-at_install")
+class TestAppCountingRules(AppCaseMixin, HttpCase):
+    """The app's store is its cycle_count_store service, and it checks counts by
+    the server's rules (config.counting): which task states accept counts, what a
+    quantity may be, what a client id looks like, how many counts a request may
+    carry. Held to the server's own definitions, state by state, value by value."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_app()
+
+    def test_the_app_counts_by_the_servers_rules(self):
+        tasks = self.env["cycle.count.task"]
+        states = [
+            value
+            for value, _label in tasks._fields["state"]._description_selection(self.env)
+        ]
+        open_states = [
+            state
+            for state in states
+            if tasks.new({"state": state}).is_open_for_counting
+        ]
+        self.assertTrue(open_states)
+        self.assertNotEqual(open_states, states)
+        lines = self.env["cycle.count.line"]
+        samples = [0, 1, 2, 2.5, 1000000, -1, -0.5]
+        valid = {
+            tracking: [
+                value
+                for value in samples
+                if not lines._count_quantity_refusal(value, product)
+            ]
+            for tracking, product in (
+                ("none", self.product_apple),
+                ("serial", self.product_serial),
+            )
+        }
+        rules = self.env["cycle.count.api"]._counting_rules()
+        code = f"""
+            const config = odoo.__cycle_count_app__;
+            const store = odoo.__WOWL_DEBUG__.root.env.services.cycle_count_store;
+            const fail = (what) => console.error(`The app's rule differs: ${{what}}`);
+            if (!store || store !== config.store) {{
+                fail("the store is not the cycle_count_store service");
+            }}
+            const openStates = {open_states!r};
+            for (const state of {states!r}) {{
+                const task = {{ state, local_state: null }};
+                if (store.isOpenForCounting(task) !== openStates.includes(state)) {{
+                    fail(`counts on a task in state ${{state}}`);
+                }}
+            }}
+            if (store.isOpenForCounting({{ state: openStates[0], local_state: "counted" }})) {{
+                fail("a task finished on the device still takes counts");
+            }}
+            const valid = {valid!r};
+            for (const tracking of ["none", "serial"]) {{
+                for (const value of {samples!r}) {{
+                    const error = store.rules.quantityError(String(value), {{ tracking }});
+                    if (!error !== valid[tracking].includes(value)) {{
+                        fail(`quantity ${{value}} of a product tracked by ${{tracking}}`);
+                    }}
+                }}
+            }}
+            if (!store.rules.quantityError("abc", {{ tracking: "none" }})) {{
+                fail("a text taken as a quantity");
+            }}
+            const pattern = new RegExp({rules["client_id_pattern"]!r});
+            const clientId = store.newClientId();
+            if (!pattern.test(clientId)) {{
+                fail(`client id ${{clientId}}`);
+            }}
+            let refused = false;
+            try {{
+                store.rules.checkClientId("not a client id!");
+            }} catch {{
+                refused = true;
+            }}
+            if (!refused) {{
+                fail("a client id the server refuses");
+            }}
+            if (store.rules.batchSize(100000) !== {rules["max_counts_per_batch"]}) {{
+                fail("the batch size limit");
+            }}
+            console.log("test successful");
+        """
+        self.browser_js(
+            "/cycle_count/app",
+            code,
+            ready="odoo.__cycle_count_app__.whenReady.then(() => true)",
+            login="cc_counter",
+        )

@@ -55,7 +55,9 @@ config.whenReady = new Promise((resolve) => (appReady = resolve));
     const store = env.services.cycle_count_store;
     // Read by the tests, as the app's own store.
     config.store = store;
-    await mountComponent(CycleCountApp, document.body, { env, name: "Cycle Count" });
+    const app = await mountComponent(CycleCountApp, document.body, { env, name: "Cycle Count" });
+    // As for Odoo's own root apps (mountComponent sets it only when it makes the env).
+    odoo.__WOWL_DEBUG__ = { root: app.root.component };
     registerServiceWorker(config).catch((error) =>
         console.warn("The counting app cannot work offline here:", error.message)
     );
