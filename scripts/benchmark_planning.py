@@ -617,7 +617,7 @@ def measure_floor(odoo, db, codes, lines):
                 """
                 INSERT INTO cycle_count_line
                        (task_id, company_id, warehouse_id, state, location_id,
-                        location_sequence, product_id, lot_id, package_id, owner_id,
+                        route_key, product_id, lot_id, package_id, owner_id,
                         is_counted, create_uid, create_date, write_uid, write_date)
                 SELECT %s, q.company_id, loc.warehouse_id, 'draft', q.location_id,
                        loc.complete_name, q.product_id, q.lot_id, q.package_id,
