@@ -110,7 +110,9 @@ class TestCounting(CycleCountCase):
     def test_counts_are_frozen_once_counted(self):
         self._count_stock(self.task, apple=9, bolt=50, chip=4, glue=20)
         self.task.with_user(self.counter).action_mark_counted()
-        self.assertEqual(self.task.state, "counted")
+        # Planning alone ends the task; approval, when installed, takes it over.
+        expected = "counted" if "cycle.count.adjustment" in self.env else "done"
+        self.assertEqual(self.task.state, expected)
         with self.assertRaisesRegex(UserError, "no longer open for counting"):
             self.line_apple.with_user(self.counter).counted_qty = 3
         self.assertEqual(self.line_apple.counted_qty, 9)
