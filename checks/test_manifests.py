@@ -14,15 +14,25 @@ DESIGNED_DEPENDS = {
     },
     "cycle_count_approval": {"cycle_count_planning", "base_tier_validation"},
     "cycle_count_accounting": {"cycle_count_approval", "stock_account"},
-    "cycle_count_dashboard": {"cycle_count_approval", "cycle_count_accounting"},
+    "cycle_count_dashboard": {"cycle_count_planning"},
+    # Demo only: the story of a warehouse, never installed in production.
+    "cycle_count_demo": {
+        "cycle_count_planning",
+        "cycle_count_mobile",
+        "cycle_count_approval",
+        "cycle_count_accounting",
+        "cycle_count_dashboard",
+    },
 }
+# Bridges: hidden, installed by themselves when what they join is there.
+BRIDGES = {"cycle_count_accounting"}
 
 
 def manifest(addon):
     return ast.literal_eval((ROOT / addon / "__manifest__.py").read_text())
 
 
-def test_the_five_addons_exist():
+def test_the_addons_exist():
     found = {p.parent.name for p in ROOT.glob("cycle_count_*/__manifest__.py")}
     assert found == set(DESIGNED_DEPENDS)
 
@@ -30,8 +40,7 @@ def test_the_five_addons_exist():
 @pytest.mark.parametrize("addon", sorted(DESIGNED_DEPENDS))
 def test_manifest(addon):
     data = manifest(addon)
-    assert data["version"].startswith("18.0.")
-    assert len(data["version"].split(".")) == 5
+    assert data["version"] == "18.0.2.0.0"
     assert data["license"] == "LGPL-3"
     assert set(data["depends"]) == DESIGNED_DEPENDS[addon]
     assert data.get("installable", True)
@@ -62,3 +71,11 @@ def test_access_rules_name_groups_and_grant_reading(addon):
 def test_only_the_planning_addon_is_an_application():
     apps = [a for a in DESIGNED_DEPENDS if manifest(a).get("application")]
     assert apps == ["cycle_count_planning"]
+
+
+@pytest.mark.parametrize("addon", sorted(DESIGNED_DEPENDS))
+def test_bridges_are_hidden_and_install_themselves(addon):
+    data = manifest(addon)
+    assert bool(data.get("auto_install")) == (addon in BRIDGES)
+    if addon in BRIDGES or addon == "cycle_count_demo":
+        assert data["category"] == "Hidden"

@@ -115,6 +115,13 @@ scan_errors() {
     fi
 }
 
+# The test folders of the suite's addons installed in database $1: a test of an
+# addon that is not installed would only be skipped.
+installed_tests() {
+    psql -d "$1" -tAc "select string_agg(name || '/tests', ' ' order by name) \
+        from ir_module_module where name like 'cycle_count_%' and state = 'installed'"
+}
+
 # Installs ADDON (and what it depends on) alone into a fresh database and runs the
 # tests of the suite's addons installed there.
 run_alone() {
@@ -125,8 +132,7 @@ run_alone() {
         fail "installing $addon alone failed (see $log)"
         return
     fi
-    read -r -a tests < <(psql -d "$db" -tAc "select string_agg(name || '/tests', ' ') \
-        from ir_module_module where name like 'cycle_count_%' and state = 'installed'")
+    read -r -a tests < <(installed_tests "$db")
     "$ODOO_PY" -m pytest "${tests[@]}" \
         --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
         --odoo-log-level=warn --odoo-extra=test-enable --odoo-extra=logfile="$log" \
@@ -178,6 +184,21 @@ check_upgrade() {
     else
         fail "the upgrade lost or changed records (see above)"
     fi
+    # The demo-only addon on the upgraded demo database (its history is there
+    # already, so it writes none), and its tests of that history.
+    if odoo "${DB_ARGS[@]}" -d "$db" -i cycle_count_demo --stop-after-init \
+            --addons-path="$ADDONS_PATH" --logfile="$VAR/upgrade-demo.log" --log-level=warn; then
+        rm -f "$VAR/demo-tests.xml"
+        "$ODOO_PY" -m pytest cycle_count_demo/tests \
+            --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" \
+            --odoo-log-level=warn --odoo-extra=test-enable --odoo-extra=logfile="$VAR/upgrade-demo.log" \
+            "${DB_ARGS[@]/#--/--odoo-extra=}" \
+            -p no:cacheprovider -q -rfEs --junitxml="$VAR/demo-tests.xml" || true
+        add_junit "$VAR/demo-tests.xml" "cycle_count_demo tests on the upgraded demo database"
+        scan_errors "$VAR/upgrade-demo.log" "cycle_count_demo"
+    else
+        fail "installing cycle_count_demo on the upgraded database failed (see $VAR/upgrade-demo.log)"
+    fi
     versions=$(psql -d "$db" -tAc "select string_agg(name || ' ' || latest_version, ', ' order by name) \
         from ir_module_module where name like 'cycle_count_%' and state = 'installed' \
         and latest_version <> '18.0.2.0.0'")
@@ -208,7 +229,8 @@ else
 fi
 
 say "Odoo tests (pytest-odoo, HTTP server and browser tours included)"
-"$ODOO_PY" -m pytest cycle_count_*/tests \
+read -r -a SUITE_TESTS < <(installed_tests "$DB")
+"$ODOO_PY" -m pytest "${SUITE_TESTS[@]}" \
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
     --odoo-log-level=info --odoo-extra=test-enable --odoo-extra=logfile="$TEST_LOG" \
     --odoo-extra=http-port="$HTTP_PORT" "${DB_ARGS[@]/#--/--odoo-extra=}" \
