@@ -216,6 +216,9 @@ class CycleCountTask(models.Model):
         if any(task.state == "done" for task in self):
             raise UserError(self.env._("A done task cannot be cancelled."))
         self.write({"state": "cancel"})
+        # The events these tasks were to count go back to planning; events
+        # follow their task (a system transition, whoever cancelled).
+        self.sudo().line_ids.event_ids._action_unplan()
         return True
 
     def action_reset_to_draft(self):
@@ -249,6 +252,8 @@ class CycleCountTask(models.Model):
     def _action_done(self):
         # Done after the count (or its approval): the counter may not write it.
         self.sudo().write({"state": "done", "date_done": fields.Datetime.now()})
+        # The events the task counted are counted (the same system transition).
+        self.sudo().line_ids.event_ids._action_done()
 
     def _action_open_planned(self):
         if not self:
