@@ -184,3 +184,68 @@ class TestAccess(CycleCountCase):
                 .get_views([(False, "list")])["views"]["list"]["arch"]
             )
             self.assertEqual('name="action_refresh"' in arch, offered, user.login)
+
+    def _salesperson_group(self):
+        """Sales' own group when sales_team is installed; otherwise a group of
+        another application, declared as sales_team declares its group (an
+        application category of its own): the rules see no difference."""
+        group = self.env.ref("sales_team.group_sale_salesman", raise_if_not_found=False)
+        if group:
+            return group
+        category = self.env["ir.module.category"].create({"name": "Sales (test)"})
+        return self.env["res.groups"].create(
+            {
+                "name": "Salesperson (test)",
+                "category_id": category.id,
+                "implied_ids": [Command.link(self.env.ref("base.group_user").id)],
+            }
+        )
+
+    def test_blind_counts_bind_pure_counters_only(self):
+        """A salesperson who also counts keeps the stock figures of the sales
+        screens; a pure counter reads none; in the counting screens both count
+        blind."""
+        salesperson = new_test_user(
+            self.env, login="cc_sales_counter", groups=COUNTER, name="Sales Counter"
+        )
+        salesperson.groups_id |= self._salesperson_group()
+        self.assertTrue(self.counter.cycle_count_blind)
+        self.assertFalse(salesperson.cycle_count_blind)
+        self.assertFalse(self.supervisor.cycle_count_blind)
+        Quant = self.env["stock.quant"]
+        apples = [
+            ("product_id", "=", self.product_apple.id),
+            ("location_id", "=", self.bin_a.id),
+        ]
+        self.assertTrue(Quant.search(apples))
+        self.assertEqual(
+            Quant.with_user(salesperson).search(apples), Quant.search(apples)
+        )
+        self.assertFalse(Quant.with_user(self.counter).search(apples))
+        # What a sales screen shows as on hand: the sum of the quants it reads.
+        on_hand = Quant.with_user(salesperson)._read_group(apples, [], ["quantity:sum"])
+        self.assertEqual(on_hand, [(10.0,)])
+        for model in ("stock.move.line", "report.stock.quantity"):
+            with self.subTest(model=model):
+                self.assertEqual(
+                    self.env[model].with_user(salesperson).search_count([]),
+                    self.env[model].with_user(self.supervisor).search_count([]),
+                )
+                self.assertFalse(self.env[model].with_user(self.counter).search([]))
+        # Counting stays blind for both: no book quantity, no difference.
+        for user in (salesperson, self.counter):
+            fields = self.env["cycle.count.line"].with_user(user).fields_get()
+            with self.subTest(user=user.login):
+                self.assertNotIn("book_qty", fields)
+                self.assertNotIn("has_difference", fields)
+
+    def test_a_pure_counter_made_stock_user_sees_stock(self):
+        """Any group of another application lifts the blind rules, Inventory's
+        own too; taking it away closes them again."""
+        stock_user = self.env.ref("stock.group_stock_user")
+        self.counter.groups_id |= stock_user
+        self.assertFalse(self.counter.cycle_count_blind)
+        self.assertTrue(self.env["stock.quant"].with_user(self.counter).search([]))
+        self.counter.groups_id -= stock_user
+        self.assertTrue(self.counter.cycle_count_blind)
+        self.assertFalse(self.env["stock.quant"].with_user(self.counter).search([]))

@@ -1,13 +1,14 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
-import { openMenu } from "@cycle_count_planning/../tests/tours/tour_utils";
+import { openMenu, patient } from "@cycle_count_planning/../tests/tours/tour_utils";
 
 // The operations director gives the warehouse a capacity of one line a day, plans,
 // finds the items left over in Coverage, raises the capacity, plans again and
 // sees every item covered; then recomputes the ABC classes and switches on an
 // event trigger.
 registry.category("web_tour.tours").add("cycle_count_capacity_tour", {
-    steps: () => [
+    steps: () =>
+        patient([
         {
             content: "No capacity yet",
             trigger: ".o_view_nocontent",
@@ -121,13 +122,15 @@ registry.category("web_tour.tours").add("cycle_count_capacity_tour", {
             run: "click",
         },
         {
+            // In the form, not the list behind it (its rows have toggles too): a
+            // slow server still showing the list must not get the click.
             content: "Switch it on (the toggle saves at once)",
-            trigger: ".o_field_widget[name=active] input:not(:checked)",
+            trigger: ".o_form_view:has(.ribbon) .o_field_widget[name=active] input:not(:checked)",
             run: "click",
         },
         {
             content: "The trigger is on and saved: no more 'Off' ribbon",
             trigger: ".o_form_saved:not(:has(.ribbon))",
         },
-    ],
+    ]),
 });

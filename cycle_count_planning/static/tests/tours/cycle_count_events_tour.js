@@ -1,12 +1,13 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
-import { openMenu } from "@cycle_count_planning/../tests/tours/tour_utils";
+import { openMenu, patient } from "@cycle_count_planning/../tests/tours/tour_utils";
 
 // A bin was emptied by a delivery: the supervisor finds the event it fired,
 // reads why, plans it, sees it planned, and adds a variance reason the
 // warehouse needs.
 registry.category("web_tour.tours").add("cycle_count_events_tour", {
-    steps: () => [
+    steps: () =>
+        patient([
         {
             content: "The emptied bin fired an event, still to plan",
             trigger: ".o_data_row:has(.o_data_cell[name=state]:contains('To Plan')) .o_data_cell[name=product_id]:contains('Chip Set')",
@@ -48,5 +49,5 @@ registry.category("web_tour.tours").add("cycle_count_events_tour", {
             content: "The reason is saved",
             trigger: ".o_data_row:not(.o_selected_row) .o_data_cell[name=name]:contains('Packaging error')",
         },
-    ],
+    ]),
 });

@@ -1,11 +1,13 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
+import { patient } from "@cycle_count_planning/../tests/tours/tour_utils";
 
 // An inventory planner writes the seed's rule in the form — A-class items with
 // an outbound move in the last 7 days, counted every 15 days — sees the preview
 // before saving, saves, and runs the planner.
 registry.category("web_tour.tours").add("cycle_count_planning_tour", {
-    steps: () => [
+    steps: () =>
+        patient([
         {
             content: "Create a planning rule",
             trigger: ".o_list_button_add",
@@ -70,5 +72,5 @@ registry.category("web_tour.tours").add("cycle_count_planning_tour", {
             content: "The planned task is there",
             trigger: ".o_list_view .o_data_row .o_data_cell[name=name]:contains('CC/')",
         },
-    ],
+    ]),
 });
