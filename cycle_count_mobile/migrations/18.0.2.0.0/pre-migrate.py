@@ -83,8 +83,14 @@ def migrate(cr, version):
                 OLD_MODEL,
             )
         )
+    # An addon inheriting the task, updated before this one, may have written the
+    # new field's record already: then the old one goes.
     cr.execute(
         """
+        DELETE FROM ir_model_fields
+         WHERE model = 'cycle.count.task' AND name = 'receipt_ids'
+           AND EXISTS (SELECT 1 FROM ir_model_fields
+                        WHERE model = 'cycle.count.task' AND name = 'sync_record_ids');
         UPDATE ir_model_fields SET name = 'sync_record_ids'
          WHERE model = 'cycle.count.task' AND name = 'receipt_ids'
         """
