@@ -147,7 +147,7 @@ run_alone() {
 # upgraded with -u to this code: every record and link must be kept.
 check_upgrade() {
     local old="$VAR/upgrade-from" db="cc_upgrade_$$" before="$VAR/upgrade-before.json"
-    local default_path versions
+    local default_path versions label
     if ! git cat-file -e "$UPGRADE_FROM^{commit}" 2>/dev/null; then
         fail "upgrade not checked: commit $UPGRADE_FROM (18.0.1.x) is not in this clone's history"
         return
@@ -183,6 +183,16 @@ check_upgrade() {
         add_result 1 0
     else
         fail "the upgrade lost or changed records (see above)"
+    fi
+    # A term whose English changed has its new Chinese, not the 18.0.1 one
+    # (已过账, "posted"): the post-migrations reload the shipped translations.
+    label=$(psql -d "$db" -tAc "select s.name->>'zh_CN' from ir_model_fields_selection s \
+        join ir_model_fields f on f.id = s.field_id where f.model = 'cycle.count.adjustment' \
+        and f.name = 'state' and s.value = 'posted'")
+    if [ "$label" = "已更正库存" ]; then
+        add_result 1 0
+    else
+        fail "after the upgrade, the Chinese of 'Applied to Stock' is '$label', not 已更正库存"
     fi
     # The demo-only addon on the upgraded demo database (its history is there
     # already, so it writes none), and its tests of that history.
