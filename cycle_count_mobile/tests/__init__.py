@@ -8,5 +8,5 @@ from . import (
     test_offline,
     test_openapi,
     test_photos,
-    test_receipts_tour,
+    test_sync_records_tour,
 )

@@ -24,10 +24,10 @@ class AppCaseMixin(MobileTestMixin):
         cls.counter.groups_id |= cls.env.ref("stock.group_production_lot")
 
     def device_counts(self):
-        receipts = self.env["cycle.count.sync.record"].search(
+        sync_records = self.env["cycle.count.sync.record"].search(
             [("task_id", "=", self.task.id)]
         )
-        return receipts
+        return sync_records
 
 
 @tagged("post_install", "-at_install")
@@ -95,14 +95,14 @@ class TestCountingAppTour(AppCaseMixin, HttpCase):
         self.assertLess(photo.file_size, 200 * 1024)
         self.assertTrue(found.with_user(self.supervisor).attachment_ids)
         # Every count arrived once, under its own client id.
-        receipts = self.device_counts()
-        self.assertEqual(len(receipts.filtered(lambda r: r.kind == "count")), 7)
-        self.assertEqual(len(set(receipts.mapped("client_ref"))), len(receipts))
+        sync_records = self.device_counts()
+        self.assertEqual(len(sync_records.filtered(lambda r: r.kind == "count")), 7)
+        self.assertEqual(len(set(sync_records.mapped("client_ref"))), len(sync_records))
         # ... generated on the device, one per count, each landing on its line.
-        for receipt in receipts.filtered(lambda r: r.kind == "count"):
-            self.assertRegex(receipt.client_ref, r"^[0-9a-f-]{36}$")
-            self.assertEqual(receipt.task_id, task)
-            self.assertTrue(receipt.line_id.is_counted)
+        for sync_record in sync_records.filtered(lambda r: r.kind == "count"):
+            self.assertRegex(sync_record.client_ref, r"^[0-9a-f-]{36}$")
+            self.assertEqual(sync_record.task_id, task)
+            self.assertTrue(sync_record.line_id.is_counted)
         self.assertTrue(all(line.counter_id == self.counter for line in task.line_ids))
 
 

@@ -22,7 +22,7 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         super().setUpClass()
         cls._setup_mobile()
 
-    def receipts(self, task=None):
+    def sync_records(self, task=None):
         return self.env["cycle.count.sync.record"].search(
             [("task_id", "=", (task or self.task).id)]
         )
@@ -60,7 +60,7 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
                 [r["line_id"] for r in payload["results"]],
                 [self.line_apple.id, self.line_bolt.id],
             )
-        self.assertEqual(len(self.receipts()), 2)
+        self.assertEqual(len(self.sync_records()), 2)
         self.assertEqual(self.line_apple.counted_at, counted_at)
         self.assertEqual(self.line_bolt.counted_qty, 48)
 
@@ -72,7 +72,7 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         self.assertEqual(
             [r["status"] for r in payload["results"]], ["duplicate", "applied"]
         )
-        self.assertEqual(len(self.receipts()), 2)
+        self.assertEqual(len(self.sync_records()), 2)
 
     def test_a_client_id_names_one_count(self):
         client_id = cid()
@@ -127,9 +127,9 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
             [(i["index"], i["code"]) for i in error["items"]],
             [(1, "duplicate_client_id")],
         )
-        self.assertFalse(self.receipts())
+        self.assertFalse(self.sync_records())
 
-    def test_the_database_refuses_a_second_receipt(self):
+    def test_the_database_refuses_a_second_sync_record(self):
         """Exactly once is a unique constraint, not only a check in Python."""
         values = {
             "client_ref": "same-id",
@@ -138,15 +138,15 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
             "user_id": self.counter.id,
             "quantity": 1,
         }
-        receipts = self.env["cycle.count.sync.record"].sudo()
-        receipts.create(values)
+        sync_records = self.env["cycle.count.sync.record"].sudo()
+        sync_records.create(values)
         with (
             mute_logger("odoo.sql_db"),
             self.assertRaises(psycopg2.errors.UniqueViolation),
             self.env.cr.savepoint(),
         ):
-            receipts.create(values)
-            receipts.flush_model()
+            sync_records.create(values)
+            sync_records.flush_model()
 
     # ------------------------------------------------------------------
     # The moment of the count
@@ -171,7 +171,9 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         self.assertEqual(payload["lines"], [])
         self.assertEqual(self.line_apple.counted_qty, 5)
         self.assertEqual(self.line_apple.counted_at, now - timedelta(minutes=5))
-        self.assertEqual(self.receipts().mapped("result"), ["superseded", "applied"])
+        self.assertEqual(
+            self.sync_records().mapped("result"), ["superseded", "applied"]
+        )
         # Both in one batch, in the wrong order: the later one still wins.
         batch = [
             {**earlier, "client_id": cid(), "line_id": self.line_bolt.id},
@@ -497,11 +499,11 @@ class TestCountsExactlyOnce(ApiTestMixin, HttpCase):
         error = self.assertApiError(response, 422, "invalid_count")
         self.assertEqual([i["index"] for i in error["items"]], [0, 2, 3])
         self.assertIn("3 counts of this batch are refused", error["message"])
-        # Nothing was written: no count, no found line, no lot, no receipt.
+        # Nothing was written: no count, no found line, no lot, no sync_record.
         self.assertFalse(self.task.line_ids.filtered("is_counted"))
         self.assertEqual(len(self.task.line_ids), 6)
         self.assertEqual(self.env["stock.lot"].search_count([]), lots_before)
-        self.assertFalse(self.receipts())
+        self.assertFalse(self.sync_records())
         self.assertEqual(self.task.state, "draft")
 
     def test_one_line_twice_without_client_ids_is_refused(self):

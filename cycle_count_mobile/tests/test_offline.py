@@ -231,10 +231,10 @@ class TestOfflineCounting(AppCaseMixin, HttpCase):
         # (the first answer was lost), then the photo, then the last two counts.
         self.assertEqual(batches, [count_ids[:3], count_ids[:3], count_ids[3:]])
         # ...and every count was applied exactly once.
-        receipts = self.device_counts()
-        counts = receipts.filtered(lambda r: r.kind == "count")
+        sync_records = self.device_counts()
+        counts = sync_records.filtered(lambda r: r.kind == "count")
         self.assertEqual(sorted(counts.mapped("client_ref")), sorted(count_ids))
-        self.assertEqual(len(receipts.filtered(lambda r: r.kind == "photo")), 1)
+        self.assertEqual(len(sync_records.filtered(lambda r: r.kind == "photo")), 1)
         task = self.task
         self.assertEqual(task.state, "counted")
         counted = {

@@ -18,7 +18,7 @@ class TestReceivedCountsTour(MobileTestMixin, HttpCase):
                 task,
                 [
                     {
-                        "client_id": f"receipts-tour-{quantity}",
+                        "client_id": f"sync-records-tour-{quantity}",
                         "line_id": cls.line_apple.id,
                         "quantity": quantity,
                         "counted_at": (
@@ -32,6 +32,6 @@ class TestReceivedCountsTour(MobileTestMixin, HttpCase):
         self.assertEqual(self.line_apple.counted_qty, 5)
         self.start_tour(
             "/odoo/action-cycle_count_mobile.cycle_count_sync_record_action",
-            "cycle_count_receipts_tour",
+            "cycle_count_sync_records_tour",
             login="cc_supervisor",
         )

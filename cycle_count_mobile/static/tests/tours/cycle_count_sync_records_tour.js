@@ -4,7 +4,7 @@ import { registry } from "@web/core/registry";
 // Two counts of the same line arrived from a device in the wrong order: the
 // supervisor sees each once, which one the line kept, and filters the one it
 // did not.
-registry.category("web_tour.tours").add("cycle_count_receipts_tour", {
+registry.category("web_tour.tours").add("cycle_count_sync_records_tour", {
     steps: () => [
         {
             content: "The later count (5) was applied",
