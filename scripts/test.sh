@@ -155,7 +155,8 @@ check_upgrade() {
     rm -rf "$old" && mkdir -p "$old" && git archive "$UPGRADE_FROM" | tar -x -C "$old"
     default_path=${ADDONS_PATH%,"$ROOT"}
     dropdb --if-exists "$db" >/dev/null 2>&1
-    if ! odoo "${DB_ARGS[@]}" -d "$db" -i "$ADDONS_V1" --stop-after-init \
+    # With Chinese, as the demo installs it: the upgrade must bring its new terms.
+    if ! odoo "${DB_ARGS[@]}" -d "$db" -i "$ADDONS_V1" --load-language=zh_CN --stop-after-init \
             --addons-path="$default_path,$old" --logfile="$VAR/upgrade-install.log" --log-level=warn; then
         fail "installing the 18.0.1.x addons ($UPGRADE_FROM) with demo data failed"
         return
