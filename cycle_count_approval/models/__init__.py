@@ -1,4 +1,5 @@
 from . import (
+    comment_wizard,
     cycle_count_adjustment,
     cycle_count_adjustment_line,
     cycle_count_line,

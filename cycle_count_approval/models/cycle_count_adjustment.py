@@ -5,6 +5,8 @@ from odoo.tools import float_is_zero
 # Who may apply an approved report to stock by hand (one approved before stock
 # was applied on approval): whoever may post inventory adjustments' value.
 APPLY_GROUP = "cycle_count_planning.group_cycle_count_finance"
+# Who may restart an approval (drop the decisions given so far).
+RESTART_GROUP = "cycle_count_planning.group_cycle_count_manager"
 
 
 class CycleCountAdjustment(models.Model):
@@ -138,14 +140,49 @@ class CycleCountAdjustment(models.Model):
                 not adjustment.review_ids and adjustment.state not in self._state_from
             )
 
+    @api.model
+    def _get_tier_validation_protected_fields(self):
+        """The report's approval state: its reviews and what tier validation
+        computes from them. Only the approval flow changes them (as the system);
+        nobody writes them through the report (one2many commands on the reviews
+        included). Extend with super()."""
+        return set(self.env["tier.validation"]._fields) - set(models.MAGIC_COLUMNS) - {
+            "display_name"
+        }
+
+    def _check_tier_validation_fields(self, fields_written):
+        protected = set(fields_written) & self._get_tier_validation_protected_fields()
+        if protected and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The approval of a variance report (%(fields)s) is changed only "
+                    "by approving, rejecting or restarting it.",
+                    fields=", ".join(sorted(protected)),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_tier_validation_fields(vals)
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "cycle.count.adjustment"
                 ) or self.env._("New")
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_tier_validation_fields(vals)
+        return super().write(vals)
+
+    def unlink(self):
+        # base_tier_validation deletes the reviews first, which only the approval
+        # flow may: once the user's right to delete the reports is checked.
+        self.check_access("unlink")
+        self._unlink_except_approved()
+        self._approval_flow().review_ids.unlink()
+        return super().unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_approved(self):
@@ -202,6 +239,37 @@ class CycleCountAdjustment(models.Model):
             if refusal:
                 raise AccessError(refusal)
 
+    # ------------------------------------------------------------------
+    # The approval flow: the one writer of the reviews
+    # ------------------------------------------------------------------
+    def _approval_flow(self):
+        """The report as the approval flow writes its reviews: as the system.
+        The record rules refuse every change of a variance report's review to
+        every user (the reviews are the approval's proof: status, who decided,
+        when, the comment, the tier), so the validate, reject and restart actions
+        and the submission write them here, each after checking the user: who
+        reviews (_check_can_review, _check_user_may_review) or who restarts
+        (RESTART_GROUP). sudo keeps the user: done_by and the messages stay theirs."""
+        return self.sudo()
+
+    def _get_reviews_to_decide(self):
+        """The reviews the current user decides now (what validate_tier and
+        reject_tier give to base_tier_validation)."""
+        self.ensure_one()
+        sequences = self._get_sequences_to_approve(self.env.user)
+        return self.review_ids.filtered(
+            lambda review: review.status in ("waiting", "pending")
+            and self.env.user in review.reviewer_ids
+            and (review.sequence in sequences or review.approve_sequence_bypass)
+        )
+
+    @api.model
+    def _get_exception_fields(self, extra_domain=None):
+        # Tier validation exceptions would let a report's fields change while it
+        # is approved; a variance report lists its own (_get_under_validation_
+        # exceptions), configured exceptions never apply to it.
+        return []
+
     @api.model
     def _get_under_validation_exceptions(self):
         # Approvers set the reason of a variance while deciding; the variance
@@ -228,25 +296,33 @@ class CycleCountAdjustment(models.Model):
 
     def validate_tier(self):
         self._check_can_review()
-        return super().validate_tier()
+        return super(CycleCountAdjustment, self._approval_flow()).validate_tier()
 
     def reject_tier(self):
         self._check_can_review()
-        return super().reject_tier()
+        return super(CycleCountAdjustment, self._approval_flow()).reject_tier()
 
     def _validate_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
-        res = super()._validate_tier(tiers)
+        flow = self._approval_flow()
+        res = super(CycleCountAdjustment, flow)._validate_tier(tiers and tiers.sudo())
         if self.validation_status == "validated" and self.state == "to_approve":
             self._action_approve()
         return res
 
     def _rejected_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
-        res = super()._rejected_tier(tiers)
+        flow = self._approval_flow()
+        res = super(CycleCountAdjustment, flow)._rejected_tier(tiers and tiers.sudo())
         if self.validation_status == "rejected" and self.state == "to_approve":
             self._action_reject()
         return res
+
+    def _update_counter(self, review_counter):
+        # Recomputing which review can be decided writes their status.
+        return super(CycleCountAdjustment, self._approval_flow())._update_counter(
+            review_counter
+        )
 
     # ------------------------------------------------------------------
     # Workflow
@@ -273,8 +349,17 @@ class CycleCountAdjustment(models.Model):
     def restart_validation(self):
         """Ask every tier again (e.g. after the tiers changed): the decisions given
         so far are dropped, which only a cycle count manager may do."""
-        res = super().restart_validation()
-        self.filtered(lambda adj: adj.state == "to_approve")._request_reviews()
+        if not self.env.su and not self.env.user.has_group(RESTART_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a cycle count manager can restart the approval of a "
+                    "variance report."
+                )
+            )
+        self.check_access("write")
+        flow = self._approval_flow()
+        res = super(CycleCountAdjustment, flow).restart_validation()
+        flow.filtered(lambda adj: adj.state == "to_approve")._request_reviews()
         return res
 
     def _action_approve(self):

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 ADJUSTMENT_MODEL = "cycle.count.adjustment"
@@ -6,6 +6,31 @@ ADJUSTMENT_MODEL = "cycle.count.adjustment"
 
 class TierReview(models.Model):
     _inherit = "tier.review"
+
+    cycle_count_company_id = fields.Many2one(
+        "res.company",
+        string="Variance Report Company",
+        compute="_compute_cycle_count_company_id",
+        store=True,
+        index=True,
+        help="The company of the variance report reviewed: the record rules keep "
+        "the reviews of a company's reports to its reviewers (the shipped tiers "
+        "have no company, so the review's own company is empty).",
+    )
+
+    @api.depends("model", "res_id")
+    def _compute_cycle_count_company_id(self):
+        ids = {r.res_id for r in self if r.model == ADJUSTMENT_MODEL and r.res_id}
+        # Read as the system: whoever creates the review (the flow, as the
+        # system) or recomputes it must see the report's company.
+        companies = {
+            adjustment.id: adjustment.company_id
+            for adjustment in self.env[ADJUSTMENT_MODEL].sudo().browse(ids).exists()
+        }
+        for review in self:
+            review.cycle_count_company_id = (
+                review.model == ADJUSTMENT_MODEL and companies.get(review.res_id)
+            ) or False
 
     def _get_reviewers(self):
         reviewers = super()._get_reviewers()
@@ -19,33 +44,38 @@ class TierReview(models.Model):
             )
         return reviewers
 
+    # ------------------------------------------------------------------
+    # Defence in depth: the record rules already refuse every change of a
+    # variance report's review to anybody but the system (the approval flow,
+    # cycle.count.adjustment._approval_flow). These guards hold the same where a
+    # rule cannot see: a review moved onto a report by a write (rules check the
+    # record before the write only), or one created for a report.
+    # ------------------------------------------------------------------
+    def _raise_not_approval_flow(self):
+        raise AccessError(
+            self.env._(
+                "The reviews of a variance report are written only by its approval: "
+                "approve, reject or restart the approval from the report."
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get("model") == ADJUSTMENT_MODEL for vals in vals_list
+        ):
+            self._raise_not_approval_flow()
+        return super().create(vals_list)
+
     def write(self, vals):
-        decision = vals.get("status") in ("approved", "rejected")
-        if decision and not self.env.su:
-            for review in self.filtered(lambda r: r.model == ADJUSTMENT_MODEL):
-                if self.env.user not in review.reviewer_ids:
-                    raise AccessError(
-                        self.env._(
-                            "You are not a reviewer of “%(review)s”: only its "
-                            "reviewers can approve or reject it.",
-                            review=review.name,
-                        )
-                    )
-                self.env[ADJUSTMENT_MODEL].browse(review.res_id)._check_user_may_review(
-                    self.env.user, review
-                )
+        if not self.env.su and (
+            vals.get("model") == ADJUSTMENT_MODEL
+            or any(review.model == ADJUSTMENT_MODEL for review in self)
+        ):
+            self._raise_not_approval_flow()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_adjustment_reviews(self):
-        if self.env.su or self.env.user.has_group(
-            "cycle_count_planning.group_cycle_count_manager"
-        ):
-            return
-        if any(review.model == ADJUSTMENT_MODEL for review in self):
-            raise AccessError(
-                self.env._(
-                    "Only a cycle count manager can restart the approval of a "
-                    "variance report."
-                )
-            )
+        if not self.env.su and any(review.model == ADJUSTMENT_MODEL for review in self):
+            self._raise_not_approval_flow()

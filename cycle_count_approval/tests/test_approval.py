@@ -74,7 +74,7 @@ class TestApproval(CycleCountCase):
         self.assertEqual(reviews.mapped("status"), ["approved", "pending", "waiting"])
         with self.assertRaises(AccessError) as caught:
             reviews[1].with_user(self.supervisor).write({"status": "approved"})
-        self.assertIn("You are not a reviewer of", str(caught.exception))
+        self.assertIn("written only by its approval", str(caught.exception))
         with self.assertRaises(ValidationError):
             adjustment.with_user(self.supervisor).write({"state": "approved"})
         self.assertEqual(adjustment.state, "to_approve")
@@ -105,7 +105,7 @@ class TestApproval(CycleCountCase):
             adjustment.review_ids.with_user(self.supervisor).write(
                 {"status": "approved"}
             )
-        self.assertIn("You are not a reviewer of", str(caught.exception))
+        self.assertIn("written only by its approval", str(caught.exception))
         self.assertEqual(adjustment.state, "to_approve")
         adjustment.with_user(supervisor_2).validate_tier()
         self.assertEqual(adjustment.state, "posted")
@@ -178,7 +178,7 @@ class TestApproval(CycleCountCase):
             adjustment.with_user(self.manager).validate_tier()
         with self.assertRaises(AccessError) as caught:
             reviews[1].with_user(self.manager).write({"status": "approved"})
-        self.assertIn("already approved another tier", str(caught.exception))
+        self.assertIn("written only by its approval", str(caught.exception))
         self.assertEqual(adjustment.state, "to_approve")
         adjustment.with_user(self.finance).validate_tier()
         self.assertEqual(adjustment.state, "posted")
