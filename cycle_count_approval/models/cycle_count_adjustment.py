@@ -146,9 +146,11 @@ class CycleCountAdjustment(models.Model):
         computes from them. Only the approval flow changes them (as the system);
         nobody writes them through the report (one2many commands on the reviews
         included). Extend with super()."""
-        return set(self.env["tier.validation"]._fields) - set(models.MAGIC_COLUMNS) - {
-            "display_name"
-        }
+        return (
+            set(self.env["tier.validation"]._fields)
+            - set(models.MAGIC_COLUMNS)
+            - {"display_name"}
+        )
 
     def _check_tier_validation_fields(self, fields_written):
         protected = set(fields_written) & self._get_tier_validation_protected_fields()
@@ -258,9 +260,11 @@ class CycleCountAdjustment(models.Model):
         self.ensure_one()
         sequences = self._get_sequences_to_approve(self.env.user)
         return self.review_ids.filtered(
-            lambda review: review.status in ("waiting", "pending")
-            and self.env.user in review.reviewer_ids
-            and (review.sequence in sequences or review.approve_sequence_bypass)
+            lambda review: (
+                review.status in ("waiting", "pending")
+                and self.env.user in review.reviewer_ids
+                and (review.sequence in sequences or review.approve_sequence_bypass)
+            )
         )
 
     @api.model
