@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 
 from odoo.addons.cycle_count_planning.models.cycle_count_line import REVIEWER_GROUPS
 
@@ -27,8 +27,11 @@ class CycleCountTask(models.Model):
 
     def _on_counted(self):
         # The variance report is the system's document: the counter may not
-        # create one, but marking the task counted produces it.
-        reported = self.sudo()._create_adjustments().task_id
+        # create one, but marking the task counted produces it. Made by the
+        # system user, not as the counter: a user reads the messages they
+        # author, and the report's would tell a blind counter that their counts
+        # differed from the book.
+        reported = self.with_user(SUPERUSER_ID)._create_adjustments().task_id
         # A task without difference has nothing to approve: planning ends it.
         return super(CycleCountTask, self - reported)._on_counted()
 

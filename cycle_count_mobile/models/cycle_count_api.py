@@ -10,7 +10,10 @@ from odoo.addons.cycle_count_planning.models.cycle_count_line import (
     REVIEWER_GROUPS as REVIEWER_GROUPS_FIELD_ATTR,
 )
 from odoo.addons.cycle_count_planning.models.cycle_count_line import CountRefused
-from odoo.addons.cycle_count_planning.models.cycle_count_task import COUNTING_STATES
+from odoo.addons.cycle_count_planning.models.cycle_count_task import (
+    COUNTING_STATES,
+    SUBMITTED_STATES,
+)
 
 from .. import api_payload
 from ..exceptions import (
@@ -176,6 +179,17 @@ class CycleCountApi(models.AbstractModel):
         try:
             tasks.check_access(operation)
         except AccessError as error:
+            # The counter's own task, submitted (which the rules then hide): "no
+            # longer open", as any closed task, whatever became of the counts.
+            own = tasks.filtered(lambda task: task.sudo().user_id == self.env.user)
+            if own and all(task._get_visible_state() == "counted" for task in own):
+                message = self.env._(
+                    "Task %(task)s was submitted: it is no longer open for counting.",
+                    task=", ".join(own.sudo().mapped("name")),
+                )
+                if operation == "read":
+                    raise AccessError(message) from error
+                raise TaskNotOpen(message) from error
             task = ", ".join(str(task_id) for task_id in tasks.ids)
             if operation == "read":
                 message = self.env._(
@@ -495,9 +509,10 @@ class CycleCountApi(models.AbstractModel):
         self._raise_if_refused(errors)
         return {
             "task_id": task.id,
-            # sudo: a retry of counts already applied is answered even when the
-            # task has since been reassigned.
-            "task_state": task.sudo().state,
+            # A retry of counts already applied is answered even when the task
+            # has since been reassigned or submitted (as a blind counter may
+            # know it).
+            "task_state": task._get_visible_state(),
             "accepted": len(new_items),
             "duplicates": len(duplicates),
             "lines": [
@@ -648,6 +663,13 @@ class CycleCountApi(models.AbstractModel):
     def _mark_counted(self, task):
         """Mark the task counted; idempotent, so that a device may retry."""
         task.ensure_one()
+        if (
+            task.sudo().user_id == self.env.user
+            and task.sudo().state in SUBMITTED_STATES
+        ):
+            # A retry (the answer was lost): the same answer, also to a counter
+            # who may no longer read the task.
+            return self._submitted_summary(task)
         self._check_task_access(task, "write")
         if task.state in ("counted", "done"):
             return self._task_summary(task)
@@ -655,7 +677,13 @@ class CycleCountApi(models.AbstractModel):
             self._check_open(task)
         task.action_mark_counted()
         self._notify_count_progress(task)
-        return self._task_summary(task)
+        return self._submitted_summary(task)
+
+    @api.model
+    def _submitted_summary(self, task):
+        """A submitted task as its counter may know it (read as the system: the
+        counter no longer reads it): counted, whether its counts matched or not."""
+        return dict(self._task_summary(task.sudo()), state=task._get_visible_state())
 
     # ------------------------------------------------------------------
     # Photos, exactly once
@@ -757,7 +785,9 @@ class CycleCountApi(models.AbstractModel):
         )
         # sudo: who is a supervisor is read only to address the notification.
         reviewers = groups.sudo().users
-        for task in tasks:
+        # sudo: the progress is read for the reviewers it is sent to (the
+        # counter who just submitted the task no longer reads it).
+        for task in tasks.sudo():
             reviewers.filtered(
                 lambda user, task=task: task.company_id in user.company_ids
             )._bus_send(

@@ -371,6 +371,12 @@ class CycleCountLine(models.Model):
     # Rights: what a counter may type, what only the count records
     # ------------------------------------------------------------------
     @api.model
+    def _get_reviewer_groups(self):
+        """The groups that read book figures and how a count ended (the xmlids
+        of REVIEWER_GROUPS)."""
+        return REVIEWER_GROUPS.split(",")
+
+    @api.model
     def _get_counter_writable_fields(self):
         """What a counter may write on a line of their own task; a bridge adds
         its fields with ``super() | {...}``."""

@@ -3,6 +3,11 @@ from odoo.exceptions import AccessError, UserError
 
 # The task states in which counts are accepted (backend, app, API and demo alike).
 COUNTING_STATES = ("draft", "in_progress")
+# A task its counter submitted. How it ended tells whether every count matched
+# the book (done) or differences wait for approval (counted): a blind counter
+# learns neither. The record rules keep submitted tasks from counters; what is
+# said to them about one (_get_visible_state) is "counted" either way.
+SUBMITTED_STATES = ("counted", "done")
 
 
 def counter_domain(model):
@@ -208,6 +213,9 @@ class CycleCountTask(models.Model):
                 )
         self._action_counted()
         self._on_counted()
+        if self._is_outcome_hidden():
+            # The counter no longer reads the task: the form could not reload it.
+            return self._action_submitted()
         return True
 
     def action_cancel(self):
@@ -228,6 +236,48 @@ class CycleCountTask(models.Model):
             )
         self.filtered(lambda t: t.state == "cancel").write({"state": "draft"})
         return True
+
+    def _action_submitted(self):
+        """Tell a blind counter their tasks are submitted, and go back to their
+        tasks: the same answer whatever the counts were."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Submitted"),
+                "message": self.env._(
+                    "%(tasks)s submitted: thank you. The task leaves your list.",
+                    tasks=", ".join(self.sudo().mapped("name")),
+                ),
+                "type": "success",
+                "sticky": False,
+                "next": self.env["ir.actions.act_window"]._for_xml_id(
+                    "cycle_count_planning.cycle_count_task_action_my"
+                ),
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # What a counter learns
+    # ------------------------------------------------------------------
+    def _is_outcome_hidden(self):
+        """Whether the current user may not learn how a submitted task ended:
+        everybody but the system and the reviewers (supervisors, finance)."""
+        reviewer_groups = self.env["cycle.count.line"]._get_reviewer_groups()
+        return not (
+            self.env.su
+            or any(self.env.user.has_group(group) for group in reviewer_groups)
+        )
+
+    def _get_visible_state(self):
+        """The task's state as the current user may know it: a submitted task is
+        "counted" to a blind counter, whether its counts matched or not."""
+        self.ensure_one()
+        # Read as the system: the counter who submitted it no longer reads it.
+        state = self.sudo().state
+        if state in SUBMITTED_STATES and self._is_outcome_hidden():
+            return "counted"
+        return state
 
     # ------------------------------------------------------------------
     # Business methods

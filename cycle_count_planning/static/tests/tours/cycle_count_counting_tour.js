@@ -57,10 +57,15 @@ registry.category("web_tour.tours").add("cycle_count_counting_tour", {
             run: "click",
         },
         {
-            // Done when planning alone finishes it; Counted while an addon on top
-            // (approval) takes it over for review. Either is the server's answer.
-            content: "The task is counted",
-            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Counted'), .o_statusbar_status button.o_arrow_button_current:contains('Done')",
+            // Done when planning alone finishes it (or every count matched);
+            // Counted while approval reviews differences. A blind counter is
+            // told neither: submitted, and back to their tasks.
+            content: "The task is submitted",
+            trigger: ".o_notification:contains('submitted')",
+        },
+        {
+            content: "Back to the counter's tasks, without this one",
+            trigger: ".o_list_view, .o_view_nocontent",
         },
     ]),
 });
