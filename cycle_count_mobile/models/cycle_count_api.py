@@ -181,15 +181,12 @@ class CycleCountApi(models.AbstractModel):
         except AccessError as error:
             # The counter's own task, submitted (which the rules then hide): "no
             # longer open", as any closed task, whatever became of the counts.
-            own = tasks.filtered(lambda task: task.sudo().user_id == self.env.user)
-            if own and all(task._get_visible_state() == "counted" for task in own):
-                message = self.env._(
-                    "Task %(task)s was submitted: it is no longer open for counting.",
-                    task=", ".join(own.sudo().mapped("name")),
-                )
+            try:
+                tasks._check_not_submitted()
+            except UserError as submitted:
                 if operation == "read":
-                    raise AccessError(message) from error
-                raise TaskNotOpen(message) from error
+                    raise AccessError(str(submitted)) from error
+                raise TaskNotOpen(str(submitted)) from error
             task = ", ".join(str(task_id) for task_id in tasks.ids)
             if operation == "read":
                 message = self.env._(

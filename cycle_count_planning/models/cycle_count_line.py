@@ -490,7 +490,7 @@ class CycleCountLine(models.Model):
         ``counts``, ``{"index", "line", "status": "applied" | "superseded", "at"}``.
         """
         task.ensure_one()
-        task.check_access("write")
+        task._check_can_transition()
         task._check_open_for_counting()
         items = [
             {**count, "index": count.get("index", position)}

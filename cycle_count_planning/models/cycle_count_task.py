@@ -160,8 +160,29 @@ class CycleCountTask(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def _check_can_transition(self):
-        """The user must be allowed to write the task (ACL + record rules)."""
-        self.check_access("write")
+        """The user must be allowed to write the task (ACL + record rules); a
+        counter's own task that they submitted is refused as closed, saying so."""
+        try:
+            self.check_access("write")
+        except AccessError:
+            self._check_not_submitted()
+            raise
+
+    def _check_not_submitted(self):
+        """Refuse, as no longer open, the current user's own tasks that they
+        submitted and may no longer read (whether done or counted)."""
+        submitted = self.filtered(
+            lambda task: task.sudo().user_id == self.env.user
+            and task._is_outcome_hidden()
+            and task._get_visible_state() == "counted"
+        )
+        if submitted:
+            raise UserError(
+                self.env._(
+                    "Task %(task)s was submitted: it is no longer open for counting.",
+                    task=", ".join(submitted.sudo().mapped("name")),
+                )
+            )
 
     def _check_open_for_counting(self):
         """Refuse counts on a task that no longer accepts them, saying why."""

@@ -116,8 +116,11 @@ class TestCounting(CycleCountCase):
         with self.assertRaisesRegex(UserError, "no longer open for counting"):
             self.line_apple.with_user(self.counter).counted_qty = 3
         self.assertEqual(self.line_apple.counted_qty, 9)
-        with self.assertRaisesRegex(UserError, "only a task to do or in progress"):
+        # The counter's task, submitted: closed to them (they no longer read it).
+        with self.assertRaisesRegex(UserError, "was submitted: it is no longer open"):
             self.task.with_user(self.counter).action_mark_counted()
+        with self.assertRaisesRegex(UserError, "only a task to do or in progress"):
+            self.task.with_user(self.supervisor).action_mark_counted()
 
     def test_counter_edits_counts_through_the_task_form(self):
         task = self.task.with_user(self.counter)
