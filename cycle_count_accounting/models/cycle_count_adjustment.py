@@ -57,6 +57,8 @@ class CycleCountAdjustment(models.Model):
 
     def action_view_journal_entries(self):
         self.ensure_one()
+        # An action names the record: only for who may read it.
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_journal_line"
         )

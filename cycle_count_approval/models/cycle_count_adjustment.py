@@ -460,6 +460,8 @@ class CycleCountAdjustment(models.Model):
 
     def action_view_stock_moves(self):
         self.ensure_one()
+        # An action names the record: only for who may read it.
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock.stock_move_action"
         )
@@ -469,6 +471,7 @@ class CycleCountAdjustment(models.Model):
 
     def action_open_task(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "cycle.count.task",

@@ -151,6 +151,8 @@ class CycleCountAbcProfile(models.Model):
 
     def action_open_classes(self):
         self.ensure_one()
+        # An action names the record: only for who may read it.
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "cycle_count_planning.cycle_count_product_class_action"
         )
@@ -160,6 +162,7 @@ class CycleCountAbcProfile(models.Model):
 
     def action_open_history(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "cycle_count_planning.cycle_count_product_class_history_action"
         )
