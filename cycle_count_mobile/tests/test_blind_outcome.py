@@ -22,10 +22,14 @@ class TestBlindOutcome(ApiTestMixin, HttpCase):
         without its id and name."""
         line = task.line_ids
         count = {"client_id": f"blind-{task.id}", "line_id": line.id}
-        self.assertEqual(self.count(task.id, [{**count, "quantity": quantity}]).status_code, 200)
+        self.assertEqual(
+            self.count(task.id, [{**count, "quantity": quantity}]).status_code, 200
+        )
         seen = {}
         for attempt in ("first", "retry"):
-            response = self.api("POST", f"/tasks/{task.id}/counted", {}, key=self.api_key)
+            response = self.api(
+                "POST", f"/tasks/{task.id}/counted", {}, key=self.api_key
+            )
             self.assertEqual(response.status_code, 200, response.text)
             seen[attempt] = {
                 key: value
@@ -41,7 +45,8 @@ class TestBlindOutcome(ApiTestMixin, HttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         seen["count retry"] = response.json()["task_state"]
         response = self.count(
-            task.id, [{"client_id": f"late-{task.id}", "line_id": line.id, "quantity": 1}]
+            task.id,
+            [{"client_id": f"late-{task.id}", "line_id": line.id, "quantity": 1}],
         )
         seen["late count"] = (response.status_code, response.json()["error"]["code"])
         return seen
@@ -62,10 +67,13 @@ class TestBlindOutcome(ApiTestMixin, HttpCase):
         self.assertEqual(exact["count retry"], "counted")
         self.assertEqual(exact["late count"], (409, "task_not_open"))
         # A supervisor reads how each ended.
-        for task, state in ((self.exact, self.exact.state), (self.differs, self.differs.state)):
+        for task, state in (
+            (self.exact, self.exact.state),
+            (self.differs, self.differs.state),
+        ):
             self.assertEqual(
-                self.env["cycle.count.api"].with_user(self.supervisor)._task_summary(
-                    task.with_user(self.supervisor)
-                )["state"],
+                self.env["cycle.count.api"]
+                .with_user(self.supervisor)
+                ._task_summary(task.with_user(self.supervisor))["state"],
                 state,
             )

@@ -172,9 +172,11 @@ class CycleCountTask(models.Model):
         """Refuse, as no longer open, the current user's own tasks that they
         submitted and may no longer read (whether done or counted)."""
         submitted = self.filtered(
-            lambda task: task.sudo().user_id == self.env.user
-            and task._is_outcome_hidden()
-            and task._get_visible_state() == "counted"
+            lambda task: (
+                task.sudo().user_id == self.env.user
+                and task._is_outcome_hidden()
+                and task._get_visible_state() == "counted"
+            )
         )
         if submitted:
             raise UserError(

@@ -42,9 +42,7 @@ class TestBlindOutcome(CycleCountCase):
         action = task.with_user(self.counter).action_mark_counted()
         self.assertEqual(action["tag"], "display_notification")
         self.assertIn("submitted", action["params"]["message"])
-        self.assertEqual(
-            action["params"]["next"]["res_model"], "cycle.count.task"
-        )
+        self.assertEqual(action["params"]["next"]["res_model"], "cycle.count.task")
         return task
 
     def test_a_counter_learns_submitted_whatever_the_counts(self):
