@@ -498,4 +498,5 @@ class TestAccessMatrix(CycleCountAccountingCase):
                         f"{name} {operation} {model}: "
                         f"{'allowed' if allowed else 'refused'}",
                     )
-        self.assertEqual(driven, len(rows) * len(USERS))
+        installed = [row for row in rows if row[0] in self.env]
+        self.assertEqual(driven, len(installed) * len(USERS))
