@@ -142,6 +142,9 @@ class CycleCountReadiness(models.TransientModel):
     def _shared_barcodes(self, company):
         """The barcodes used by more than one of: a product, a packaging, an
         internal location of ``company`` (Odoo keeps each unique on its own)."""
+        self.env["product.product"].flush_model(["barcode", "active"])
+        self.env["stock.location"].flush_model(["barcode", "active", "company_id"])
+        self.env["product.packaging"].flush_model(["barcode", "company_id"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -167,15 +170,16 @@ class CycleCountReadiness(models.TransientModel):
 
     @api.model
     def _shared_codes(self, company):
+        self.env["product.product"].flush_model(["default_code", "active"])
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT default_code FROM product_product pp
+                SELECT pp.default_code FROM product_product pp
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                  WHERE pp.active AND pp.default_code IS NOT NULL
                    AND pp.default_code != ''
                    AND (pt.company_id IS NULL OR pt.company_id = %(company)s)
-                 GROUP BY default_code
+                 GROUP BY pp.default_code
                 HAVING COUNT(*) > 1
                 """,
                 company=company.id,
@@ -197,8 +201,6 @@ class CycleCountReadiness(models.TransientModel):
     def action_check(self):
         """Run every check for the current company and show the rows."""
         company = self.env.company
-        for model in ("product.product", "stock.location", "product.packaging"):
-            self.env[model].flush_model()
         checks = self._get_readiness_checks(company)
         rows = self.create(
             [

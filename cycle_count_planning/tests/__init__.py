@@ -4,6 +4,8 @@ from . import (
     test_counting,
     test_events,
     test_planning,
+    test_quant_request,
+    test_readiness,
     test_planner_hook,
     test_rules,
     test_scheduler,
