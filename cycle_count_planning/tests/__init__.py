@@ -1,6 +1,7 @@
 from . import (
     test_abc,
     test_access,
+    test_backend_tour,
     test_counting,
     test_events,
     test_planning,
