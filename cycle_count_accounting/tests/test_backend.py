@@ -46,8 +46,32 @@ class TestFinanceSettingsAndReadiness(CycleCountAccountingCase):
         return self.env[check["model"]].search(check["domain"])
 
     def test_real_time_categories_without_accounts(self):
-        bare = self.env["product.category"].create(
-            {"name": "Real-time, no accounts", "property_valuation": "real_time"}
+        # As with a chart that sets no stock accounts (the Chinese ones): no
+        # company default for the category accounts.
+        self.env["ir.default"].search(
+            [
+                ("field_id.model", "=", "product.category"),
+                (
+                    "field_id.name",
+                    "in",
+                    [
+                        "property_stock_valuation_account_id",
+                        "property_stock_account_input_categ_id",
+                        "property_stock_account_output_categ_id",
+                    ],
+                ),
+            ]
+        ).unlink()
+        self.env.registry.clear_cache()
+        # Odoo refuses a real-time category without accounts when it is written;
+        # a company default makes every category without its own valuation real
+        # time, unchecked.
+        bare = self.env["product.category"].create({"name": "No accounts"})
+        self.env["ir.default"].set(
+            "product.category",
+            "property_valuation",
+            "real_time",
+            company_id=self.company.id,
         )
         periodic = self.env["product.category"].create(
             {"name": "Periodic", "property_valuation": "manual_periodic"}
