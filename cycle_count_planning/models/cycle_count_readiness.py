@@ -72,7 +72,7 @@ class CycleCountReadiness(models.TransientModel):
             {
                 "code": "product_barcode_shared",
                 "sequence": 30,
-                "name": env._("Products whose barcode is also a bin's or a packaging's"),
+                "name": env._("Products sharing a barcode with a bin or packaging"),
                 "description": env._(
                     "One scan must mean one thing: a barcode shared between a "
                     "product, a packaging and a bin is read as the wrong one."
@@ -88,7 +88,7 @@ class CycleCountReadiness(models.TransientModel):
             {
                 "code": "location_barcode_shared",
                 "sequence": 31,
-                "name": env._("Bins whose barcode is also a product's or a packaging's"),
+                "name": env._("Bins sharing a barcode with a product or packaging"),
                 "description": env._(
                     "One scan must mean one thing: a bin scanned as a product "
                     "records a count in the wrong place."
