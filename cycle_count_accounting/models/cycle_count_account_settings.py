@@ -11,7 +11,10 @@ class CycleCountAccountSettings(models.TransientModel):
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
     )
     cycle_count_gain_account_id = fields.Many2one(
         "account.account",

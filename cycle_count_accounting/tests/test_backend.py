@@ -85,7 +85,9 @@ class TestFinanceSettingsAndReadiness(CycleCountAccountingCase):
         self.assertFalse(self._found("gain_loss_accounts"))
         self.company.cycle_count_loss_account_id = False
         self.assertEqual(self._found("gain_loss_accounts"), self.company)
-        action = self.env["cycle.count.readiness"].with_user(self.manager).action_check()
+        action = (
+            self.env["cycle.count.readiness"].with_user(self.manager).action_check()
+        )
         row = (
             self.env["cycle.count.readiness"]
             .search(action["domain"])

@@ -16,7 +16,11 @@ class TestFinanceAccountsTour(HttpCase):
             )
         Account = self.env["account.account"].with_company(company)
         gain = Account.create(
-            {"name": "Inventory Gains", "code": "CCF6301", "account_type": "income_other"}
+            {
+                "name": "Inventory Gains",
+                "code": "CCF6301",
+                "account_type": "income_other",
+            }
         )
         loss = Account.create(
             {"name": "Inventory Losses", "code": "CCF6711", "account_type": "expense"}

@@ -37,7 +37,7 @@ class CycleCountCoverage(models.Model):
     days_late = fields.Integer(
         aggregator="max",
         help="Not planned: days since the deadline. Planned too late: days between "
-        "the deadline and the planned day. Behind: days since the planned day."
+        "the deadline and the planned day. Behind: days since the planned day.",
     )
     status = fields.Selection(
         [

@@ -135,8 +135,7 @@ class CycleCountRule(models.Model):
         help="An item is due again this many days after its last count.",
     )
     counts_per_year = fields.Integer(
-        default=12,
-        aggregator=None, help="How many times a year each item is counted."
+        default=12, aggregator=None, help="How many times a year each item is counted."
     )
     interval_days = fields.Integer(
         aggregator=None,

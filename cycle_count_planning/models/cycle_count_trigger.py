@@ -70,7 +70,7 @@ class CycleCountTrigger(models.Model):
     tolerance_value = fields.Monetary(
         aggregator=None,
         help="Variance triggers: a posted difference worth more than this fires "
-        "the trigger. 0: not checked."
+        "the trigger. 0: not checked.",
     )
     value_threshold = fields.Monetary(
         aggregator=None,

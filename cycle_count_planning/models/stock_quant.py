@@ -93,7 +93,9 @@ class StockQuant(models.Model):
         each item (location, product, lot) becomes a requested event, planned
         with the day's other work within the warehouse's capacity. An item
         already in an open count or request is skipped."""
-        if not self.env.user.has_group("cycle_count_planning.group_cycle_count_supervisor"):
+        if not self.env.user.has_group(
+            "cycle_count_planning.group_cycle_count_supervisor"
+        ):
             raise AccessError(
                 self.env._("Only a cycle count supervisor may request cycle counts.")
             )

@@ -1,7 +1,7 @@
 from odoo import fields
+from odoo.tests import tagged
 
 from .test_tour import TOUR_TIMEOUT, CycleCountTourCase
-from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")

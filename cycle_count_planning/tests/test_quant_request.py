@@ -97,7 +97,9 @@ class TestQuantRequest(CycleCountTestMixin, TransactionCase):
         self.capacity.write({"lines_per_counter": 1, "horizon_days": 1})
         quants = self._quants(self.product_apple, self.product_bolt, self.product_chip)
         action = self._request(quants)
-        events = self._events(self.product_apple | self.product_bolt | self.product_chip)
+        events = self._events(
+            self.product_apple | self.product_bolt | self.product_chip
+        )
         planned = events.filtered(lambda e: e.state == "planned")
         self.assertEqual(
             sorted(planned.task_id.mapped("scheduled_date")),

@@ -57,14 +57,23 @@ class TestReadiness(CycleCountTestMixin, TransactionCase):
     def test_barcode_shared_with_a_packaging(self):
         self.bin_b.barcode = "PACK-12"
         self.env["product.packaging"].create(
-            {"name": "Box", "product_id": self.product_bolt.id, "qty": 12, "barcode": "PACK-12"}
+            {
+                "name": "Box",
+                "product_id": self.product_bolt.id,
+                "qty": 12,
+                "barcode": "PACK-12",
+            }
         )
         self.assertEqual(self._found("product_barcode_shared"), self.product_bolt)
         self.assertEqual(self._found("location_barcode_shared"), self.bin_b)
 
     def test_products_sharing_a_reference(self):
         twin = self.env["product.product"].create(
-            {"name": "Apple Juice (copy)", "default_code": "CC-APL", "is_storable": True}
+            {
+                "name": "Apple Juice (copy)",
+                "default_code": "CC-APL",
+                "is_storable": True,
+            }
         )
         found = self._found("product_code_shared")
         self.assertEqual(found, self.product_apple | twin)
