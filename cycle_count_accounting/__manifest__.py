@@ -10,8 +10,10 @@
     "depends": ["cycle_count_approval", "stock_account"],
     "data": [
         "security/cycle_count_accounting_security.xml",
+        "security/ir.model.access.csv",
         "views/cycle_count_adjustment_views.xml",
         "views/res_config_settings_views.xml",
+        "views/cycle_count_account_settings_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

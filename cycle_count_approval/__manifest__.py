@@ -15,6 +15,7 @@
         "data/tier_definition_data.xml",
         "views/cycle_count_adjustment_views.xml",
         "views/cycle_count_task_views.xml",
+        "views/stock_quant_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -40,7 +40,8 @@ class CycleCountAdjustment(models.Model):
                 raise UserError(
                     self.env._(
                         "Set the inventory gain and loss accounts of %(company)s "
-                        "(Inventory ‣ Configuration ‣ Settings ‣ Cycle Count) before "
+                        "(Cycle Count ‣ Variance Reports ‣ Gain and Loss Accounts) "
+                        "before "
                         "approving variances: without them the entries would land on "
                         "the stock interim accounts.",
                         company=company.name,

@@ -1,3 +1,5 @@
 from . import test_access_matrix
+from . import test_backend
+from . import test_backend_tour
 from . import test_closed_loop
 from . import test_tour

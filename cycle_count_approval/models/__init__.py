@@ -5,6 +5,7 @@ from . import (
     cycle_count_line,
     cycle_count_task,
     stock_move,
+    stock_quant,
     tier_definition,
     tier_review,
 )

@@ -34,7 +34,7 @@ class CycleCountAdjustmentLine(models.Model):
         string="Counted Quantity", digits="Product Unit of Measure"
     )
     difference_qty = fields.Float(string="Difference", digits="Product Unit of Measure")
-    unit_cost = fields.Float(digits="Product Price")
+    unit_cost = fields.Float(digits="Product Price", aggregator=None)
     currency_id = fields.Many2one(related="adjustment_id.currency_id")
     variance_value = fields.Monetary()
     reason_id = fields.Many2one(

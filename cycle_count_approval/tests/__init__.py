@@ -1,4 +1,6 @@
 from . import test_apply_to_stock
 from . import test_approval
 from . import test_forgery
+from . import test_quant_pending
+from . import test_backend_tour
 from . import test_tour

@@ -8,6 +8,7 @@ from . import (
     cycle_count_planner,
     cycle_count_product_class,
     cycle_count_product_class_history,
+    cycle_count_readiness,
     cycle_count_reason,
     cycle_count_rule,
     cycle_count_task,
@@ -16,4 +17,5 @@ from . import (
     res_company,
     res_users,
     stock_move,
+    stock_quant,
 )

@@ -45,18 +45,21 @@ class CycleCountAbcProfile(models.Model):
         "production. On-hand value: quantity in internal locations × cost, today.",
     )
     period_days = fields.Integer(
+        aggregator=None,
         string="Over the Last (Days)",
         default=365,
         required=True,
         help="The moves of this many days before the computation are ranked.",
     )
     threshold_a = fields.Float(
+        aggregator=None,
         string="Class A up to (%)",
         default=80.0,
         required=True,
         help="The products that make the first 80 % of the total are class A.",
     )
     threshold_b = fields.Float(
+        aggregator=None,
         string="Class B up to (%)",
         default=95.0,
         required=True,

@@ -35,10 +35,12 @@ class CycleCountCapacity(models.Model):
         related="warehouse_id.company_id", store=True, index=True, precompute=True
     )
     lines_per_counter = fields.Integer(
+        aggregator=None,
         string="Lines per Counter per Day",
         help="How many lines one counter counts in a day. 0: no limit.",
     )
     horizon_days = fields.Integer(
+        aggregator=None,
         string="Planning Horizon (Days)",
         help="Plan the items due within this many days from today, each on its "
         "due day when capacity allows. 0: only what is due today.",

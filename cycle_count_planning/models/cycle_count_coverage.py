@@ -25,7 +25,7 @@ class CycleCountCoverage(models.Model):
     )
     rule_count = fields.Integer(string="Rules")
     event_count = fields.Integer(string="Events")
-    frequency_days = fields.Integer(string="Every (Days)")
+    frequency_days = fields.Integer(string="Every (Days)", aggregator=None)
     last_count_date = fields.Date(string="Last Counted")
     due_date = fields.Date()
     deadline = fields.Date(help="The latest day the item may be counted.")
@@ -33,9 +33,11 @@ class CycleCountCoverage(models.Model):
         help="The day of the open task that still has to count the item."
     )
     line_id = fields.Many2one("cycle.count.line", string="Open Line")
+    # The worst delay of a group, not a sum of delays.
     days_late = fields.Integer(
+        aggregator="max",
         help="Not planned: days since the deadline. Planned too late: days between "
-        "the deadline and the planned day. Behind: days since the planned day."
+        "the deadline and the planned day. Behind: days since the planned day.",
     )
     status = fields.Selection(
         [

@@ -23,7 +23,13 @@ class CycleCountEvent(models.Model):
     location_id = fields.Many2one("stock.location", required=True, index=True)
     product_id = fields.Many2one("product.product", required=True, index=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number")
-    event_type = fields.Selection(EVENT_TYPES, required=True, string="Event")
+    # "request" has no trigger: a supervisor asks for the count from Odoo's
+    # Physical Inventory (stock.quant.action_cycle_count_request).
+    event_type = fields.Selection(
+        [*EVENT_TYPES, ("request", "Requested from Physical Inventory")],
+        required=True,
+        string="Event",
+    )
     trigger_id = fields.Many2one("cycle.count.trigger", ondelete="set null")
     move_id = fields.Many2one(
         "stock.move",
@@ -43,6 +49,7 @@ class CycleCountEvent(models.Model):
         "stock) right after the move.",
     )
     threshold = fields.Float(
+        aggregator=None,
         digits="Product Unit of Measure",
         help="The reorder minimum, or the tolerance that was exceeded.",
     )
@@ -126,6 +133,12 @@ class CycleCountEvent(models.Model):
                 qty=qty,
                 value=value,
                 due=format_date(env, self.date_due),
+            )
+        if self.event_type == "request":
+            return env._(
+                "On %(date)s %(user)s requested a count from Physical Inventory.",
+                date=fired,
+                user=self.create_uid.name,
             )
         if self.event_type == "high_value":
             return env._(

@@ -111,6 +111,7 @@ class CycleCountLine(models.Model):
         string="Last Counted", readonly=True, copy=False, help="Before this task."
     )
     plan_frequency_days = fields.Integer(
+        aggregator=None,
         string="Every (Days)",
         readonly=True,
         copy=False,
@@ -133,6 +134,7 @@ class CycleCountLine(models.Model):
         groups=REVIEWER_GROUPS,
     )
     plan_unit_cost = fields.Float(
+        aggregator=None,
         string="Cost When Planned",
         digits="Product Price",
         readonly=True,
@@ -168,6 +170,7 @@ class CycleCountLine(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     unit_cost = fields.Float(
+        aggregator=None,
         digits="Product Price",
         readonly=True,
         copy=False,

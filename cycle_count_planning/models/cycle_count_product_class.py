@@ -23,9 +23,12 @@ class CycleCountProductClass(models.Model):
     basis_value = fields.Float(
         string="Value", digits="Product Price", help="What the products are ranked by."
     )
-    share = fields.Float(string="Share (%)", digits=(5, 2))
-    cumulative_share = fields.Float(string="Cumulative (%)", digits=(5, 2))
-    rank = fields.Integer()
+    share = fields.Float(string="Share (%)", digits=(5, 2), aggregator=None)
+    cumulative_share = fields.Float(
+        string="Cumulative (%)", digits=(5, 2), aggregator=None
+    )
+    # A rank or a share of a ranking summed over a group means nothing.
+    rank = fields.Integer(aggregator=None)
     date = fields.Date(string="Computed On")
 
     _sql_constraints = [

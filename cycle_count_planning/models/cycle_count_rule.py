@@ -96,21 +96,25 @@ class CycleCountRule(models.Model):
         "movements.",
     )
     move_days = fields.Integer(
+        aggregator=None,
         string="Within the Last (Days)",
         default=30,
         help="The moves of this many days, today included, are counted.",
     )
     move_min_count = fields.Integer(
+        aggregator=None,
         string="At Least (Moves)",
         default=1,
         help="How many such moves an item needs to be selected.",
     )
     unit_cost_min = fields.Float(
+        aggregator=None,
         string="Unit Cost From",
         digits="Product Price",
         help="Only products that cost at least this much. 0: any cost.",
     )
     onhand_value_min = fields.Monetary(
+        aggregator=None,
         string="On-hand Value From",
         help="Only items whose quantity × cost at the location is at least this "
         "much. 0: any value.",
@@ -124,15 +128,17 @@ class CycleCountRule(models.Model):
         default="days",
     )
     frequency_days = fields.Integer(
+        aggregator=None,
         string="Count Every (Days)",
         default=30,
         required=True,
         help="An item is due again this many days after its last count.",
     )
     counts_per_year = fields.Integer(
-        default=12, help="How many times a year each item is counted."
+        default=12, aggregator=None, help="How many times a year each item is counted."
     )
     interval_days = fields.Integer(
+        aggregator=None,
         string="Interval (Days)",
         compute="_compute_interval_days",
         store=True,

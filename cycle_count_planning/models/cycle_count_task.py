@@ -63,6 +63,7 @@ class CycleCountTask(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        group_expand="_expand_states",
     )
     line_ids = fields.One2many("cycle.count.line", "task_id", string="Lines")
     is_planned = fields.Boolean(
@@ -85,6 +86,16 @@ class CycleCountTask(models.Model):
         compute="_compute_is_open_for_counting",
         help="Counts are accepted: the task is to do or in progress.",
     )
+
+    @api.model
+    def _expand_states(self, states, domain):
+        """The kanban's columns in the order of the work: every state a task
+        still goes through, even empty; done and cancelled when they hold tasks."""
+        return [
+            key
+            for key, _label in self._fields["state"].selection
+            if key in states or key in ("draft", "in_progress", "counted")
+        ]
 
     @api.depends("state")
     def _compute_is_open_for_counting(self):

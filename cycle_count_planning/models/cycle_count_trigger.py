@@ -47,17 +47,20 @@ class CycleCountTrigger(models.Model):
         "warehouses, locations, products and ABC classes).",
     )
     deadline_days = fields.Integer(
+        aggregator=None,
         string="Count Within (Days)",
         default=2,
         help="The count must be done this many days after it is due.",
     )
     recount_days = fields.Integer(
+        aggregator=None,
         string="Recount After (Days)",
         default=7,
         help="Variance triggers: the item is recounted this many days after the "
         "variance was posted.",
     )
     tolerance_percent = fields.Float(
+        aggregator=None,
         string="Tolerance (%)",
         default=5.0,
         help="Variance triggers: a posted difference larger than this share of the "
@@ -65,10 +68,12 @@ class CycleCountTrigger(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     tolerance_value = fields.Monetary(
+        aggregator=None,
         help="Variance triggers: a posted difference worth more than this fires "
-        "the trigger. 0: not checked."
+        "the trigger. 0: not checked.",
     )
     value_threshold = fields.Monetary(
+        aggregator=None,
         string="Move Value Threshold",
         default=10000.0,
         help="High-value move triggers: a single move worth at least this (quantity "

@@ -41,7 +41,7 @@ registry.category("web_tour.tours").add("cycle_count_capacity_tour", {
             content: "The warehouse counts one line a day",
             trigger: ".o_data_row:not(.o_selected_row) .o_data_cell[name=daily_capacity]:contains('1')",
         },
-        ...openMenu("cycle_count_menu_config", "cycle_count_plan_menu"),
+        ...openMenu("cycle_count_menu_counting", "cycle_count_plan_menu"),
         {
             content: "The planned task holds the one line the capacity allows",
             trigger: ".o_data_row .o_data_cell[name=line_count]:contains('1')",
@@ -71,7 +71,7 @@ registry.category("web_tour.tours").add("cycle_count_capacity_tour", {
         {
             trigger: ".o_data_row:not(.o_selected_row) .o_data_cell[name=daily_capacity]:contains('10')",
         },
-        ...openMenu("cycle_count_menu_config", "cycle_count_plan_menu"),
+        ...openMenu("cycle_count_menu_counting", "cycle_count_plan_menu"),
         {
             content: "The same draft task now holds every item",
             trigger: ".o_data_row .o_data_cell[name=line_count]:contains('4')",

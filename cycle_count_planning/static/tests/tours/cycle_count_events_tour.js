@@ -17,7 +17,7 @@ registry.category("web_tour.tours").add("cycle_count_events_tour", {
             content: "It says why",
             trigger: ".o_field_widget[name=description]:contains('became empty')",
         },
-        ...openMenu("cycle_count_menu_config", "cycle_count_plan_menu"),
+        ...openMenu("cycle_count_menu_counting", "cycle_count_plan_menu"),
         {
             content: "The planner made a task for it",
             trigger: ".o_data_row .o_data_cell[name=line_count]:contains('1')",
