@@ -27,24 +27,21 @@ ensure_postgres || { warn "No PostgreSQL reachable."; exit 1; }
 read -r -a DB_ARGS <<<"$(odoo_db_args)"
 ADDONS_PATH=$(addons_path)
 
-# Progress of an install: the modules as Odoo loads them, the demo generator's
-# own lines (INFO, logger odoo.addons.cycle_count_demo), warnings and errors;
-# not Odoo's other INFO lines. The install's whole log is in $LOG.
+# Progress of an install: the modules as Odoo loads them (those installed
+# before go by quickly), the demo generator's own lines (INFO, logger
+# odoo.addons.cycle_count_demo), warnings and errors; not Odoo's other INFO
+# lines. The install's whole log is in $LOG.
 LOG=${TMPDIR:-/tmp}/$DB-install.log
 odoo_step() {
     odoo "${DB_ARGS[@]}" -d "$DB" "$@" --stop-after-init --addons-path="$ADDONS_PATH" \
-        --log-level=info 2>&1 | tee -a "$LOG" | awk '
-            / odoo\.modules\.loading: loading [a-z0-9_]+\// {
-                split($0, parts, "odoo.modules.loading: loading "); split(parts[2], path, "/")
-                if (path[1] != module) { module = path[1]; print "    installing " module; fflush() }
-                next }
-            / odoo\.addons\.cycle_count_demo[a-z_.]*: / {
-                sub(/^.* odoo\.addons\.cycle_count_demo[a-z_.]*: /, "    "); print; fflush(); next }
-            / (WARNING|ERROR|CRITICAL) / { print; fflush() }'
+        --log-level=info 2>&1 | tee -a "$LOG" \
+        | grep --line-buffered -E ' odoo\.modules\.loading: Loading module | odoo\.addons\.cycle_count_demo[a-z_.]*: | (WARNING|ERROR|CRITICAL) ' \
+        | sed -u -E 's/^.* odoo\.modules\.loading: Loading module ([^ ]+) \(([0-9]+\/[0-9]+)\).*/    module \2 \1/; s/^.* odoo\.addons\.cycle_count_demo[a-z_.]*: /    /'
 }
 demo_company() {
     odoo shell "${DB_ARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --no-http \
-        --log-level=warn <"$ROOT/scripts/demo_company.py" 2>&1 | tee -a "$LOG" | sed -n 's/^demo company: /    /p'
+        --log-level=warn <"$ROOT/scripts/demo_company.py" 2>&1 | tee -a "$LOG" \
+        | sed -n -e 's/^demo company: /    /p' -e '/Traceback\|Error/p'
 }
 
 if [ "${1:-}" = "--reset" ]; then
