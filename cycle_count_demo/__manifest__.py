@@ -13,8 +13,12 @@
         "cycle_count_approval",
         "cycle_count_accounting",
         "cycle_count_dashboard",
+        # The story's company is Chinese: Odoo's Chinese chart of accounts.
+        "l10n_cn",
     ],
     "demo": [
+        "demo/cycle_count_demo_company.xml",
+        "demo/cycle_count_demo_planning.xml",
         "demo/cycle_count_demo_history.xml",
     ],
 }

@@ -1,7 +1,9 @@
 """Demo data: ninety days in the life of the Shenzhen DC.
 
 The master data (users, warehouse, bins, products, suppliers, planning rules) is
-plain demo XML/CSV. What happened to it (receipts, deliveries, cycle counts,
+plain demo XML/CSV; the company's name, the users' languages, the two seed rules,
+the capacity and the event triggers are this addon's demo data (the methods
+``_demo_setup_*`` below). What happened to it (receipts, deliveries, cycle counts,
 approvals, postings) is generated here, day by day, with Odoo's stock machinery
 and the addons' own methods, so that dates, book quantities, valuation layers
 and journal entries agree with each other.
@@ -24,6 +26,31 @@ SEED = 8848
 HISTORY_DAYS = 90
 MODULE = "cycle_count_planning"
 SHENZHEN_TZ = "Asia/Shanghai"
+# Set when this addon told the story (not on an upgraded 18.0.1.x demo).
+HISTORY_PARAM = "cycle_count_demo.history_generated_on"
+# A progress line every this many simulated days (logger INFO, shown by demo.sh).
+PROGRESS_DAYS = 10
+
+# Who works in Chinese: the warehouse's people. Admin, finance and the director
+# (and every other user) keep English, the default language.
+CHINESE_USERS = ("user_counter", "user_counter2", "user_supervisor")
+
+# The event triggers, switched on this many days before today (earlier moves
+# fire nothing, as before a go-live), with their settings (amounts in CNY).
+TRIGGERS_START = 28
+TRIGGER_SETTINGS = {
+    "safety_stock": {"deadline_days": 2},
+    "negative": {"deadline_days": 1},
+    "empty": {"deadline_days": 2},
+    "variance": {
+        "deadline_days": 2,
+        "recount_days": 7,
+        "tolerance_percent": 5.0,
+        "tolerance_value": 500.0,
+    },
+    "high_value": {"deadline_days": 3, "value_threshold": 30000.0},
+}
+CAPACITY = {"lines_per_counter": 40, "horizon_days": 0, "working_days": "all"}
 
 # Moments of a working day in Shenzhen (UTC+8), stored in UTC: approvals from
 # 09:00, receipts at 09:30, deliveries at 14:00, planning at 15:00, counts at 16:00.
@@ -41,6 +68,9 @@ RULE_START = {
     "rule_szdc_class_c": 56,
     "rule_szdc_class_a": 42,
     "rule_szdc_class_b": 42,
+    # The buyer's two seed rules (this addon's demo data).
+    "cycle_count_demo.rule_szdc_seed_a_out": 28,
+    "cycle_count_demo.rule_szdc_seed_ab_out": 28,
 }
 PLANNING_DAYS = range(63, 0, -7)
 # Counts are approved the morning after. The last weekly task of this counter is
@@ -107,6 +137,7 @@ CREATED_TABLES = (
     "cycle_count_task",
     "cycle_count_adjustment",
     "tier_review",
+    "cycle_count_product_class_history",
 )
 
 
@@ -126,14 +157,110 @@ class CycleCountDemo(models.AbstractModel):
         once, from this demo-only addon's demo data."""
         warehouse = self.env.ref(f"{MODULE}.warehouse_szdc")
         # A demo database of 18.0.1.x (whose dashboard generated the history),
-        # upgraded, has its story already: never tell it twice.
+        # upgraded, has its story already: never tell it twice. Its planning
+        # engine is brought to where the story's would be today.
         if self.env["cycle.count.task"].search_count(
             [("warehouse_id", "=", warehouse.id)], limit=1
         ):
-            _logger.info("The Shenzhen DC has its history already: none generated.")
+            _logger.info(
+                "The Shenzhen DC has its history already: none generated; "
+                "triggers on, ABC classes and coverage checked."
+            )
+            self._demo_switch_triggers_on()
+            company = warehouse.company_id
+            profile = self._demo_abc_profile(company)
+            if not profile.date_computed:
+                profile._compute_classes()
+            self.env["cycle.count.coverage"]._refresh(company)
             return True
         _ShenzhenHistory(self.env).run()
+        # What the demo's own tests tell apart: a story told here (company in
+        # CNY from the start) or one told by 18.0.1.x, upgraded.
+        self.env["ir.config_parameter"].set_param(HISTORY_PARAM, fields.Date.today())
         return True
+
+    @api.model
+    def _demo_setup_languages(self):
+        """English the default language, Chinese installed beside it; the
+        warehouse's people in Chinese, every other user in English."""
+        Lang = self.env["res.lang"].with_context(active_test=False)
+        installed = {code for code, _name in Lang.get_installed()}
+        missing = Lang.search(
+            [("code", "in", [c for c in ("en_US", "zh_CN") if c not in installed])]
+        )
+        if missing:
+            # Installing a language loads its terms of every installed module.
+            self.env["base.language.install"].create(
+                {"lang_ids": [Command.set(missing.ids)], "overwrite": False}
+            ).lang_install()
+        self.env["ir.default"].set("res.partner", "lang", "en_US")
+        chinese = self.env["res.users"].union(
+            *(self.env.ref(f"{MODULE}.{name}") for name in CHINESE_USERS)
+        )
+        Users = self.env["res.users"].with_context(active_test=False)
+        Users.search([("id", "not in", chinese.ids)]).write({"lang": "en_US"})
+        chinese.write({"lang": "zh_CN"})
+        self.env.company.partner_id.lang = "en_US"
+        _logger.info(
+            "Languages: English (default) and Chinese; in Chinese: %s.",
+            ", ".join(chinese.mapped("login")),
+        )
+        return True
+
+    @api.model
+    def _demo_setup_planning(self):
+        """The Shenzhen DC's counting capacity, the event triggers' settings
+        (switched on by the history, four weeks ago) and the company-wide ABC
+        profile named after the company."""
+        warehouse = self.env.ref(f"{MODULE}.warehouse_szdc")
+        company = warehouse.company_id
+        counters = self.env.ref(f"{MODULE}.user_counter") | self.env.ref(
+            f"{MODULE}.user_counter2"
+        )
+        values = {**CAPACITY, "user_ids": [Command.set(counters.ids)]}
+        capacity = self.env["cycle.count.capacity"].search(
+            [("warehouse_id", "=", warehouse.id)]
+        )
+        if capacity:
+            capacity.write(values)
+        else:
+            capacity.create({**values, "warehouse_id": warehouse.id})
+        triggers = (
+            self.env["cycle.count.trigger"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", company.id)])
+        )
+        for trigger in triggers:
+            trigger.write(TRIGGER_SETTINGS[trigger.event_type])
+        self._demo_abc_profile(company).name = self.env._(
+            "%(company)s by consumption value", company=company.name
+        )
+        _logger.info(
+            "Planning: %(lines)s lines per counter a day for %(counters)s at %(dc)s, "
+            "%(triggers)s event triggers set.",
+            {
+                "lines": CAPACITY["lines_per_counter"],
+                "counters": ", ".join(counters.mapped("login")),
+                "dc": warehouse.name,
+                "triggers": len(triggers),
+            },
+        )
+        return True
+
+    @api.model
+    def _demo_switch_triggers_on(self):
+        company = self.env.ref(f"{MODULE}.warehouse_szdc").company_id
+        self.env["cycle.count.trigger"].with_context(active_test=False).search(
+            [("company_id", "=", company.id)]
+        ).write({"active": True, "apply_to": "company"})
+
+    @api.model
+    def _demo_abc_profile(self, company):
+        """The company-wide profile, which the rules' class filters read."""
+        return self.env["cycle.count.abc.profile"].search(
+            [("company_id", "=", company.id), ("warehouse_id", "=", False)],
+            limit=1,
+        )
 
 
 class _ShenzhenHistory:
@@ -171,6 +298,11 @@ class _ShenzhenHistory:
         ]
         self.late_counter = ref(LATE_COUNTER)
         self.rules = {name: ref(name) for name in RULE_START}
+        self.profile = env["cycle.count.demo"]._demo_abc_profile(
+            self.warehouse.company_id
+        )
+        self.events_from = self._day(TRIGGERS_START)
+        self.figures = defaultdict(int)
         self.items = self._profiles()
         self.items_by_product = {item.product.id: item for item in self.items}
         self.arrivals = defaultdict(list)  # day -> [(item, qty, purchase order)]
@@ -180,13 +312,22 @@ class _ShenzhenHistory:
         self.order_numbers = defaultdict(int)
 
     def _ref(self, name):
-        return self.env.ref(f"{MODULE}.{name}")
+        return self.env.ref(name if "." in name else f"{MODULE}.{name}")
 
     # ------------------------------------------------------------------
     # The story
     # ------------------------------------------------------------------
     def run(self):
         self._check_valuation()
+        _logger.info(
+            "History: %(items)s items at %(dc)s, %(days)s days from %(first)s.",
+            {
+                "items": len(self.items),
+                "dc": self.warehouse.name,
+                "days": HISTORY_DAYS,
+                "first": self._day(HISTORY_DAYS),
+            },
+        )
         for item in self.items:
             # Opening stock: the first purchase orders arrive in the first days.
             arrival = self._day(HISTORY_DAYS - self.rng.randint(0, 4))
@@ -195,6 +336,10 @@ class _ShenzhenHistory:
         to_approve = []  # yesterday's variances
         for days_ago in range(HISTORY_DAYS, 0, -1):
             day = self._day(days_ago)
+            if day == self.events_from:
+                # Go-live of the event triggers: from today on, moves fire them.
+                self.env["cycle.count.demo"]._demo_switch_triggers_on()
+                _logger.info("%s: event triggers switched on.", day)
             for adjustment in to_approve:
                 self._approve(adjustment, day)
             self._receive(day)
@@ -212,10 +357,52 @@ class _ShenzhenHistory:
                 for task in to_count.pop(day, [])
                 for adjustment in self._count(task, day, must_differ=days_ago == 1)
             ]
-        # Today: the cron's run, with every rule.
+            self.figures["variance reports"] += len(to_approve)
+            if days_ago % PROGRESS_DAYS == 0 or days_ago == 1:
+                self._log_progress(days_ago)
+        # Today: the crons' run, the classes then the plan with every rule, and
+        # the coverage check.
         self.env["stock.quant"]._quant_tasks()
-        self.env["cycle.count.planner"]._plan(self._rules_started(0), self.today)
+        self.profile._compute_classes(self.today)
+        tasks = self.env["cycle.count.planner"]._plan(
+            self._rules_started(0), self.today
+        )
+        company = self.warehouse.company_id
+        self.env["cycle.count.coverage"]._refresh(company, self.today)
         self._read_handled_notifications()
+        classes = self.profile
+        _logger.info(
+            "Today: ABC classes %(a)s / %(b)s / %(c)s, %(tasks)s tasks of %(lines)s "
+            "lines planned, %(events)s events fired in all, %(gaps)s items on the "
+            "coverage list.",
+            {
+                "a": classes.product_count_a,
+                "b": classes.product_count_b,
+                "c": classes.product_count_c,
+                "tasks": len(tasks),
+                "lines": len(tasks.line_ids),
+                "events": self.env["cycle.count.event"].search_count(
+                    [("company_id", "=", company.id)]
+                ),
+                "gaps": self.env["cycle.count.coverage"].search_count(
+                    [("company_id", "=", company.id)]
+                ),
+            },
+        )
+
+    def _log_progress(self, days_ago):
+        day = HISTORY_DAYS - days_ago + 1
+        _logger.info(
+            "Day %(day)s of %(days)s (%(date)s): %(figures)s.",
+            {
+                "day": day,
+                "days": HISTORY_DAYS,
+                "date": self._day(days_ago),
+                "figures": ", ".join(
+                    f"{count} {what}" for what, count in self.figures.items()
+                ),
+            },
+        )
 
     def _read_handled_notifications(self):
         """The reviewers dealt with past variances: only what waits is unread."""
@@ -322,16 +509,17 @@ class _ShenzhenHistory:
 
     @staticmethod
     def _order_size(cost, tracking):
-        """Units on a customer's order line: many cheap ones, few dear ones."""
+        """Units on a customer's order line: many cheap ones, few dear ones
+        (costs in CNY)."""
         if tracking == "serial":
-            return (1, 2) if cost < 100 else (1, 1)
-        if cost < 1:
+            return (1, 2) if cost < 700 else (1, 1)
+        if cost < 7:
             return (50, 500)
-        if cost < 3:
+        if cost < 21:
             return (20, 200)
-        if cost < 20:
+        if cost < 140:
             return (5, 50)
-        if cost < 100:
+        if cost < 700:
             return (2, 12)
         return (1, 4)
 
@@ -395,6 +583,7 @@ class _ShenzhenHistory:
             pickings.with_context(force_period_date=day)._action_done()
         for item, qty, _ref in arrivals:
             self.on_order[item.product.id] -= qty
+        self.figures["receipts"] += len(pickings)
 
     def _split_tracked(self, item, qty, day):
         """(quantity, lot or serial name) of each line of a receipt."""
@@ -456,6 +645,7 @@ class _ShenzhenHistory:
             pickings.with_context(
                 force_period_date=day, cancel_backorder=True
             )._action_done()
+        self.figures["deliveries"] += len(pickings)
 
     def _picking_vals(self, picking_type, partner, origin, when, lines):
         """A receipt or delivery of ``lines``, a list of (item, quantity)."""
@@ -515,11 +705,15 @@ class _ShenzhenHistory:
         with self._at(datetime.combine(day, PLAN_TIME)):
             # What Odoo does when the inventory opens: no empty quant to count.
             self.env["stock.quant"]._quant_tasks()
-            return (
+            # The nightly classification, then the planner (the two crons).
+            self.profile._compute_classes(day)
+            tasks = (
                 self.env["cycle.count.planner"]
                 .with_context(ir_sequence_date=day)
                 ._plan(self._rules_started(days_ago), day)
             )
+        self.figures["count tasks"] += len(tasks)
+        return tasks
 
     def _count(self, task, day, must_differ=False):
         """The counter counts every line of their task and marks it counted; the
@@ -663,9 +857,28 @@ class _ShenzhenHistory:
         just before it, never in the future (a move dated after a real count
         would look like stock moved since the count)."""
         when = min(when, self.started - timedelta(minutes=1))
-        step_ids = self._watermarks(CREATED_TABLES)
+        step_ids = self._watermarks((*CREATED_TABLES, "cycle_count_event"))
         yield
         self.env.flush_all()
+        # Events fired in the step are dated from the day Odoo takes for today
+        # (the events' own context_today): moved back to the step's day, their
+        # due date and deadline with them.
+        shift = (
+            fields.Date.context_today(self.stock_env["cycle.count.event"]) - when.date()
+        ).days
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE cycle_count_event
+                   SET date = %(when)s, date_due = date_due - %(shift)s,
+                       deadline = deadline - %(shift)s
+                 WHERE id > %(step_id)s
+                """,
+                when=when,
+                shift=shift,
+                step_id=step_ids["cycle_count_event"],
+            )
+        )
         for table, columns in STAMPED_COLUMNS.items():
             for column in columns:
                 self.env.cr.execute(

@@ -1,1 +1,2 @@
+from . import test_demo_database
 from . import test_demo_history
