@@ -16,4 +16,5 @@ from . import (
     res_company,
     res_users,
     stock_move,
+    stock_warehouse,
 )

@@ -3,6 +3,7 @@ from . import (
     test_access,
     test_counting,
     test_events,
+    test_jobs,
     test_planning,
     test_planner_hook,
     test_rules,
