@@ -509,10 +509,14 @@ class CycleCountAdjustment(models.Model):
         if not adjustment:
             return adjustment
         adjustment = adjustment.with_company(adjustment.company_id)
-        applied = self.env["stock.move"].sudo()._read_group(
-            [("cycle_count_adjustment_line_id.adjustment_id", "=", adjustment.id)],
-            aggregates=["cycle_count_adjustment_line_id:array_agg"],
-        )[0][0]
+        applied = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [("cycle_count_adjustment_line_id.adjustment_id", "=", adjustment.id)],
+                aggregates=["cycle_count_adjustment_line_id:array_agg"],
+            )[0][0]
+        )
         applied = set(applied or ())
         pending = adjustment._get_lines_to_apply().filtered(
             lambda line: line.id not in applied

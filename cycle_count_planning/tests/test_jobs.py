@@ -104,7 +104,9 @@ class TestJobs(OtherConnectionMixin, CycleCountCase):
         )
         other.rollback()
         self.assertEqual(warehouse._cycle_count_lock(), warehouse)
-        self.assertIn(warehouse, self.env["cycle.count.planner"]._plan(rule).warehouse_id)
+        self.assertIn(
+            warehouse, self.env["cycle.count.planner"]._plan(rule).warehouse_id
+        )
 
     def test_abc_cron_computes_one_profile_per_call(self):
         profiles = self.env["cycle.count.abc.profile"].search([("active", "=", True)])
@@ -113,7 +115,9 @@ class TestJobs(OtherConnectionMixin, CycleCountCase):
         cron = self.env.ref("cycle_count_planning.ir_cron_cycle_count_abc")
         for calls in range(1, len(profiles) + 1):
             progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-            Profile.with_context(ir_cron_progress_id=progress.id)._cron_compute_classes()
+            Profile.with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_compute_classes()
             self.assertEqual(
                 len(profiles.filtered(lambda p: p.date_computed == today)), calls
             )

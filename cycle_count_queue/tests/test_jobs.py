@@ -50,7 +50,9 @@ class TestQueueJobs(CycleCountCase):
         self.assertEqual(self._jobs("_job_plan_warehouse"), jobs)
         # Nothing planned by the cron itself: the jobs plan.
         self.assertFalse(
-            self.env["cycle.count.line"].search([("warehouse_id", "=", self.warehouse.id)])
+            self.env["cycle.count.line"].search(
+                [("warehouse_id", "=", self.warehouse.id)]
+            )
         )
         for job in jobs:
             self._perform(job)
