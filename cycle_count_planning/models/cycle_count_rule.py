@@ -502,7 +502,7 @@ class CycleCountRule(models.Model):
         if self._enqueue_warehouse_plans(companies, today):
             return
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        while warehouse := self._plan_next_warehouse(companies, today):
+        while self._plan_next_warehouse(companies, today):
             if in_cron:
                 remaining = Warehouse.search_count(
                     [
