@@ -34,6 +34,9 @@ passed=0 failed=0
 pass() { passed=$((passed + 1)); echo "PASS: $1"; }
 failure() { failed=$((failed + 1)); echo "FAIL: $1"; }
 run() { "$ODOO_PY" scripts/concurrency_check.py "$@" >>"$LOG" 2>&1; }
+# The same in the background, $! being the Python process itself (a function
+# sent to the background is a subshell: killing it would orphan the process).
+run_bg() { "$ODOO_PY" scripts/concurrency_check.py "$@" >>"$LOG" 2>&1 & }
 
 created=""
 if [ -z "$DB" ]; then
@@ -70,8 +73,10 @@ wait_files() {
 race() {
     local role=$1 pids=() status=0
     rm -f "$WORK"/ready.* "$WORK/go"
-    run "$role" "$DB" "$WORK" "$role-1" & pids+=($!)
-    run "$role" "$DB" "$WORK" "$role-2" & pids+=($!)
+    run_bg "$role" "$DB" "$WORK" "$role-1"
+    pids+=($!)
+    run_bg "$role" "$DB" "$WORK" "$role-2"
+    pids+=($!)
     if wait_files "$WORK/ready.*" 300 2; then
         touch "$WORK/go"
     else
@@ -86,13 +91,22 @@ kill_midway() {
     local role=$1 pid
     rm -f "$WORK"/stalled.* "$WORK"/ready.* "$WORK/go"
     touch "$WORK/go"
-    run "$role" "$DB" "$WORK" "$role" & pid=$!
+    run_bg "$role" "$DB" "$WORK" "$role"
+    pid=$!
     if ! wait_files "$WORK/stalled.*" 600 1; then
         kill -9 "$pid" 2>/dev/null
         return 1
     fi
     kill -9 "$pid"
     wait "$pid" 2>/dev/null
+    # Its PostgreSQL sessions gone (rolled back): what is left is what a
+    # restarted node finds.
+    local deadline=$((SECONDS + 120))
+    until [ "$(psql -d "$DB" -tAc "SELECT COUNT(*) FROM pg_stat_activity
+                                    WHERE application_name = 'odoo-$pid'")" = 0 ]; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
     return 0
 }
 
