@@ -11,6 +11,7 @@ planning cron's jobs run by the job runner. It prints one PASS / FAIL line per
 check and which node answered (nginx's X-Upstream header).
 """
 
+import functools
 import json
 import os
 import re
@@ -30,6 +31,7 @@ LOGIN = "cc_node_counter"
 PASSWORD = "cc_node_counter"
 
 
+@functools.cache
 def registry(database):
     config.parse_config(
         [
@@ -212,9 +214,13 @@ def check(database, state_file, proxy):
             f"each count recorded once ({records} records for 3 lines)",
         )
         # The planning cron queues one job per warehouse; the runner runs them.
+        cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
+        before = cr.fetchone()[0]
         env["cycle.count.rule"]._cron_plan_counts()
         cr.execute(
-            "SELECT COUNT(*) FROM queue_job WHERE method_name = '_job_plan_warehouse'"
+            "SELECT COUNT(*) FROM queue_job"
+            " WHERE method_name = '_job_plan_warehouse' AND id > %s",
+            [before],
         )
         queued = cr.fetchone()[0]
         cr.commit()
@@ -225,7 +231,8 @@ def check(database, state_file, proxy):
         with registry(database).cursor() as cr:
             cr.execute(
                 "SELECT state, COUNT(*) FROM queue_job"
-                " WHERE method_name = '_job_plan_warehouse' GROUP BY 1"
+                " WHERE method_name = '_job_plan_warehouse' AND id > %s GROUP BY 1",
+                [before],
             )
             states = dict(cr.fetchall())
         if set(states) <= {"done", "failed"}:

@@ -2,6 +2,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 
+from odoo.addons.cycle_count_planning.models.cycle_count_planner import execute_lock
+
 # Who may apply an approved report to stock by hand (one approved before stock
 # was applied on approval): whoever may post inventory adjustments' value.
 APPLY_GROUP = "cycle_count_planning.group_cycle_count_finance"
@@ -488,7 +490,8 @@ class CycleCountAdjustment(models.Model):
         if self:
             conditions.append(SQL("a.id IN %s", tuple(self.ids)))
         self.env.flush_all()
-        rows = self.env.execute_query(
+        rows = execute_lock(
+            self.env,
             SQL(
                 """
                 UPDATE cycle_count_adjustment
@@ -501,7 +504,7 @@ class CycleCountAdjustment(models.Model):
              RETURNING id
                 """,
                 SQL(" AND ").join(conditions),
-            )
+            ),
         )
         self.invalidate_model(["write_date"])
         # Applying is the system's work once approved (see _apply_to_stock).

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .cycle_count_planner import unit_cost_sql
+from .cycle_count_planner import execute_lock, unit_cost_sql
 
 # Outgoing = stock leaving internal locations for a customer or production.
 OUTGOING_USAGES = ("customer", "production")
@@ -212,7 +212,8 @@ class CycleCountAbcProfile(models.Model):
         if self:
             conditions.append(SQL("p.id IN %s", tuple(self.ids)))
         self.env.flush_all()
-        rows = self.env.execute_query(
+        rows = execute_lock(
+            self.env,
             SQL(
                 """
                 UPDATE cycle_count_abc_profile
@@ -225,7 +226,7 @@ class CycleCountAbcProfile(models.Model):
              RETURNING id
                 """,
                 SQL(" AND ").join(conditions),
-            )
+            ),
         )
         profile = self.browse([row[0] for row in rows])
         profile._compute_classes(today)
@@ -240,7 +241,8 @@ class CycleCountAbcProfile(models.Model):
         if not self:
             return self
         self.flush_recordset()
-        rows = self.env.execute_query(
+        rows = execute_lock(
+            self.env,
             SQL(
                 """
                 UPDATE cycle_count_abc_profile p
@@ -252,7 +254,7 @@ class CycleCountAbcProfile(models.Model):
              RETURNING p.id
                 """,
                 tuple(self.ids),
-            )
+            ),
         )
         return self.browse(sorted(row[0] for row in rows))
 

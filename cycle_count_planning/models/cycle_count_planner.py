@@ -33,6 +33,17 @@ PlanRow = namedtuple(
 )
 
 
+def execute_lock(env, query):
+    """Run ``query``, a lock taken by an UPDATE (the units of work of the
+    background: a warehouse to plan, a profile, a report's chunk), and return
+    its rows. A serialization failure is expected there (another transaction
+    did the work after this one's snapshot) and retried by whoever runs the
+    unit (HTTP layer, job queue, cron): it is raised, not logged as an error."""
+    env.flush_query(query)
+    env.cr.execute(query, log_exceptions=False)
+    return env.cr.fetchall()
+
+
 def _sql_id(record):
     """The database id of a record, 0 for a record not saved yet (a form)."""
     return record.id if isinstance(record.id, int) else (record._origin.id or 0)

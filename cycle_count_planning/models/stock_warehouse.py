@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from .cycle_count_planner import execute_lock
+
 
 class StockWarehouse(models.Model):
     _inherit = "stock.warehouse"
@@ -24,7 +26,8 @@ class StockWarehouse(models.Model):
         stale snapshot, the items the other one just planned."""
         if not self:
             return self
-        rows = self.env.execute_query(
+        rows = execute_lock(
+            self.env,
             SQL(
                 """
                 UPDATE stock_warehouse w
@@ -36,7 +39,7 @@ class StockWarehouse(models.Model):
              RETURNING w.id
                 """,
                 ids=tuple(self.ids),
-            )
+            ),
         )
         return self.browse(sorted(row[0] for row in rows))
 
@@ -54,7 +57,8 @@ class StockWarehouse(models.Model):
         ]
         if self:
             conditions.append(SQL("w.id IN %s", tuple(self.ids)))
-        rows = self.env.execute_query(
+        rows = execute_lock(
+            self.env,
             SQL(
                 """
                 UPDATE stock_warehouse
@@ -68,7 +72,7 @@ class StockWarehouse(models.Model):
                 """,
                 today=today,
                 conditions=SQL(" AND ").join(conditions),
-            )
+            ),
         )
         self.invalidate_model(["cycle_count_plan_date"])
         return self.browse([row[0] for row in rows])
