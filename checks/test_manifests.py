@@ -15,6 +15,7 @@ DESIGNED_DEPENDS = {
     "cycle_count_approval": {"cycle_count_planning", "base_tier_validation"},
     "cycle_count_accounting": {"cycle_count_approval", "stock_account"},
     "cycle_count_dashboard": {"cycle_count_planning"},
+    "cycle_count_queue": {"cycle_count_approval", "queue_job"},
     # Demo only: the story of a warehouse, never installed in production.
     "cycle_count_demo": {
         "cycle_count_planning",
@@ -27,7 +28,7 @@ DESIGNED_DEPENDS = {
     },
 }
 # Bridges: hidden, installed by themselves when what they join is there.
-BRIDGES = {"cycle_count_accounting"}
+BRIDGES = {"cycle_count_accounting", "cycle_count_queue"}
 
 
 def manifest(addon):

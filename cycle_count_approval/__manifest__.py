@@ -13,6 +13,7 @@
         "security/cycle_count_approval_security.xml",
         "data/ir_sequence_data.xml",
         "data/tier_definition_data.xml",
+        "data/ir_cron_data.xml",
         "views/cycle_count_adjustment_views.xml",
         "views/cycle_count_task_views.xml",
         "views/stock_quant_views.xml",

@@ -274,4 +274,30 @@ done
 say "Upgrade of a 18.0.1.x database with demo data to this code (-u)"
 check_upgrade
 
+say "Background jobs: the queue_job bridge's tests, then several processes on one database"
+# cycle_count_approval with queue_job (the cycle_count_queue bridge installs by
+# itself): its tests; then two planners and two posters at once and kill -9
+# midway (scripts/concurrency_check.sh, one result per check), same database.
+check_jobs() {
+    local db="cc_jobs_$$" log="$VAR/jobs.log" out="$VAR/concurrency.out"
+    rm -f "$log" "$VAR/jobs.xml"
+    if ! odoo "${DB_ARGS[@]}" -d "$db" -i cycle_count_approval,queue_job --without-demo=all \
+            --stop-after-init --addons-path="$ADDONS_PATH" --logfile="$log" --log-level=warn; then
+        fail "installing cycle_count_approval with queue_job failed (see $log)"
+        return
+    fi
+    "$ODOO_PY" -m pytest cycle_count_queue/tests \
+        --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" --odoo-log-level=warn \
+        --odoo-extra=test-enable --odoo-extra=logfile="$log" \
+        --odoo-extra=http-port="$HTTP_PORT" "${DB_ARGS[@]/#--/--odoo-extra=}" \
+        -p no:cacheprovider -q -rfEs --junitxml="$VAR/jobs.xml" || true
+    add_junit "$VAR/jobs.xml" "cycle_count_queue tests"
+    scan_errors "$log" "queue_job bridge"
+    scripts/concurrency_check.sh --db "$db" | tee "$out"
+    add_result "$(grep -c '^PASS: ' "$out")" 0
+    while read -r line; do fail "concurrency: ${line#FAIL: }"; done < <(grep '^FAIL: ' "$out")
+    [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1
+}
+check_jobs
+
 finish

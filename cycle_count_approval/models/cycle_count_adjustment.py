@@ -1,12 +1,18 @@
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero
+from odoo.tools import SQL, float_is_zero
+
+from odoo.addons.cycle_count_planning.models.cycle_count_planner import execute_lock
 
 # Who may apply an approved report to stock by hand (one approved before stock
 # was applied on approval): whoever may post inventory adjustments' value.
 APPLY_GROUP = "cycle_count_planning.group_cycle_count_finance"
 # Who may restart an approval (drop the decisions given so far).
 RESTART_GROUP = "cycle_count_planning.group_cycle_count_manager"
+# A report of more variances than this is applied in the background, this many
+# at a time, each chunk its own transaction (system parameter to change it).
+APPLY_CHUNK_PARAM = "cycle_count_approval.apply_chunk_size"
+APPLY_CHUNK_DEFAULT = 2000
 
 
 class CycleCountAdjustment(models.Model):
@@ -102,6 +108,18 @@ class CycleCountAdjustment(models.Model):
     move_count = fields.Integer(
         string="Stock Move Count", compute="_compute_move_count"
     )
+    is_applying = fields.Boolean(
+        string="Being Applied to Stock",
+        readonly=True,
+        copy=False,
+        help="Approved, and being applied to stock in the background, a chunk of "
+        "variances at a time (a large report).",
+    )
+    apply_progress = fields.Integer(
+        string="Applied (%)",
+        compute="_compute_apply_progress",
+        help="The share of the variances already applied to stock.",
+    )
 
     @api.depends("line_ids.variance_value")
     def _compute_totals(self):
@@ -119,6 +137,27 @@ class CycleCountAdjustment(models.Model):
     def _compute_move_count(self):
         for adjustment in self:
             adjustment.move_count = len(adjustment.move_ids)
+
+    @api.depends("is_applying", "state")
+    def _compute_apply_progress(self):
+        applied = {
+            adjustment.id: count
+            for adjustment, count in self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [("cycle_count_adjustment_id", "in", self.ids)],
+                ["cycle_count_adjustment_id"],
+                ["__count"],
+            )
+        }
+        for adjustment in self:
+            if adjustment.state == "posted":
+                adjustment.apply_progress = 100
+                continue
+            # Reviewers read the report's lines; the progress counts them as is.
+            total = len(adjustment.sudo()._get_lines_to_apply())
+            done = applied.get(adjustment.id, 0)
+            adjustment.apply_progress = int(100 * done / total) if total else 0
 
     @api.depends("review_ids.status")
     def _compute_waiting_for(self):
@@ -410,6 +449,13 @@ class CycleCountAdjustment(models.Model):
             raise UserError(
                 self.env._("Only approved variance reports can be applied to stock.")
             )
+        if any(adjustment.is_applying for adjustment in self):
+            raise UserError(
+                self.env._(
+                    "This variance report is already being applied to stock in "
+                    "the background."
+                )
+            )
         self._apply_to_stock()
         return True
 
@@ -431,26 +477,148 @@ class CycleCountAdjustment(models.Model):
             )
         )
 
+    @api.model
+    def _get_apply_chunk_size(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(APPLY_CHUNK_PARAM)
+        try:
+            return max(1, int(value)) if value else APPLY_CHUNK_DEFAULT
+        except ValueError:
+            return APPLY_CHUNK_DEFAULT
+
     def _apply_to_stock(self):
         """Correct stock by the approved differences: one inventory move per
         variance, done with Odoo's own machinery (valuation included). Applying
         the difference (not the counted quantity) keeps right whatever moved
-        between the count and the approval."""
+        between the count and the approval.
+
+        A report of more variances than the chunk size is not applied in the
+        approver's click: it is marked *being applied* and handed to the
+        background (``_dispatch_apply_to_stock``), which applies it a chunk at
+        a time."""
         self._check_can_apply_to_stock()
-        # Applying is the system's work once the approval is recorded (the reviews
-        # keep who approved): Odoo's costing reads stock moves with the current
-        # user's rights, which the last approver (or a counter whose count needs
-        # no approval) may not have.
-        for adjustment in self.with_user(SUPERUSER_ID):
+        chunk = self._get_apply_chunk_size()
+        large = self.filtered(lambda adj: len(adj._get_lines_to_apply()) > chunk)
+        for adjustment in (self - large).with_user(SUPERUSER_ID):
+            # Applying is the system's work once the approval is recorded (the
+            # reviews keep who approved): Odoo's costing reads stock moves with
+            # the current user's rights, which the last approver (or a counter
+            # whose count needs no approval) may not have.
             adjustment = adjustment.with_company(adjustment.company_id)
-            lines = adjustment._get_lines_to_apply()
-            moves = adjustment.env["stock.move"].create(
-                [line._prepare_stock_move_vals() for line in lines]
-            )
-            moves._action_done()
-            adjustment.write({"state": "posted", "date_posted": fields.Datetime.now()})
-            adjustment.task_id._action_done()
-            adjustment.message_post(body=adjustment._get_applied_message(moves))
+            moves = adjustment._apply_lines(adjustment._get_lines_to_apply())
+            adjustment._finish_apply(moves)
+        if large:
+            # The background run is the system's, whoever approved.
+            large.sudo().write({"is_applying": True})
+            for adjustment in large:
+                adjustment.message_post(
+                    body=self.env._(
+                        "Approved: %(count)s variances are being applied to stock "
+                        "in the background, %(chunk)s at a time.",
+                        count=len(adjustment._get_lines_to_apply()),
+                        chunk=chunk,
+                    )
+                )
+            large._dispatch_apply_to_stock()
+
+    def _apply_lines(self, lines):
+        """Create and do the inventory moves of ``lines`` (of this report)."""
+        self.ensure_one()
+        moves = self.env["stock.move"].create(
+            [line._prepare_stock_move_vals() for line in lines]
+        )
+        moves._action_done()
+        return moves
+
+    def _finish_apply(self, moves):
+        """All of the report is in stock: applied, its task done."""
+        self.ensure_one()
+        self.write(
+            {
+                "state": "posted",
+                "date_posted": fields.Datetime.now(),
+                "is_applying": False,
+            }
+        )
+        self.task_id._action_done()
+        self.message_post(body=self._get_applied_message(moves))
+
+    def _dispatch_apply_to_stock(self):
+        """Hook for a job queue: hand these reports (being applied) to the
+        background; here, the cron *apply large variance reports* is woken."""
+        self.env.ref("cycle_count_approval.ir_cron_cycle_count_apply")._trigger()
+
+    @api.model
+    def _cron_apply_to_stock(self):
+        """Apply the reports being applied, a chunk at a time. Under the cron,
+        each call applies one chunk and reports progress: the cron commits it
+        and calls again. Called directly, it applies everything."""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        while self._apply_next_chunk():
+            if in_cron:
+                remaining = self.search_count(
+                    [("is_applying", "=", True), ("state", "=", "approved")]
+                )
+                self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+                return
+
+    def _apply_next_chunk(self):
+        """The background's unit of work: lock one report being applied (of
+        ``self`` when given), apply its next chunk of variances not yet in
+        stock, and finish it when none is left; return the report, or an
+        empty recordset when there is nothing to do (or the rest is being
+        applied by another transaction).
+
+        Never a variance twice: a variance is in stock when its inventory move
+        exists, and the move is created in the same transaction as the chunk
+        that applies it; the report's row is locked (``SKIP LOCKED``: a second
+        worker leaves it to the first) by an UPDATE, so that a transaction
+        whose snapshot predates another chunk's commit fails with a
+        serialization error (retried) rather than applying it again. Killed
+        midway, a chunk leaves nothing: it is one transaction."""
+        conditions = [SQL("a.is_applying"), SQL("a.state = 'approved'")]
+        if self:
+            conditions.append(SQL("a.id IN %s", tuple(self.ids)))
+        self.env.flush_all()
+        rows = execute_lock(
+            self.env,
+            SQL(
+                """
+                UPDATE cycle_count_adjustment
+                   SET write_date = NOW() AT TIME ZONE 'UTC'
+                 WHERE id = (SELECT a.id FROM cycle_count_adjustment a
+                              WHERE %s
+                              ORDER BY a.id
+                              LIMIT 1
+                                FOR NO KEY UPDATE SKIP LOCKED)
+             RETURNING id
+                """,
+                SQL(" AND ").join(conditions),
+            ),
+        )
+        self.invalidate_model(["write_date"])
+        # Applying is the system's work once approved (see _apply_to_stock).
+        adjustment = self.with_user(SUPERUSER_ID).browse([row[0] for row in rows])
+        if not adjustment:
+            return adjustment
+        adjustment = adjustment.with_company(adjustment.company_id)
+        applied = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [("cycle_count_adjustment_line_id.adjustment_id", "=", adjustment.id)],
+                aggregates=["cycle_count_adjustment_line_id:array_agg"],
+            )[0][0]
+        )
+        applied = set(applied or ())
+        pending = adjustment._get_lines_to_apply().filtered(
+            lambda line: line.id not in applied
+        )
+        chunk = pending.sorted("id")[: self._get_apply_chunk_size()]
+        adjustment._apply_lines(chunk)
+        if len(chunk) == len(pending):
+            adjustment.invalidate_recordset(["move_ids"])
+            adjustment._finish_apply(adjustment.move_ids)
+        return adjustment
 
     def _get_applied_message(self, moves):
         """The chatter note once applied; accounting adds the journal entries."""

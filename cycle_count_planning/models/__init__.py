@@ -18,4 +18,5 @@ from . import (
     res_users,
     stock_move,
     stock_quant,
+    stock_warehouse,
 )

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .cycle_count_planner import unit_cost_sql
+from .cycle_count_planner import execute_lock, unit_cost_sql
 
 # Outgoing = stock leaving internal locations for a customer or production.
 OUTGOING_USAGES = ("customer", "production")
@@ -174,27 +174,110 @@ class CycleCountAbcProfile(models.Model):
 
     @api.model
     def _cron_compute_classes(self):
-        # The cron runs as the superuser: it reads every active profile.
-        profiles = self.search([("active", "=", True)])
-        for done, profile in enumerate(profiles, start=1):
-            profile._compute_classes()
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(profiles) - done
-            )
+        """Compute every active profile not computed today, one at a time. The
+        cron runs as the superuser: it reads every active profile.
+
+        Under the cron, each call computes one profile and reports progress:
+        the cron commits it and calls again (each profile its own
+        transaction). Called directly, it computes them all. With a job queue
+        installed, ``_enqueue_computations`` hands each profile to a job."""
+        today = fields.Date.context_today(self)
+        if self._enqueue_computations(today):
+            return
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        while self._compute_next_profile(today):
+            if in_cron:
+                remaining = self.search_count(self._get_due_domain(today))
+                self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+                return
+
+    @api.model
+    def _get_due_domain(self, today):
+        return [
+            ("active", "=", True),
+            "|",
+            ("date_computed", "=", False),
+            ("date_computed", "<", today),
+        ]
+
+    @api.model
+    def _enqueue_computations(self, today):
+        """Hook for a job queue: hand each profile due ``today`` to a
+        background job and return True; here, nothing to hand over."""
+        return False
+
+    def _compute_next_profile(self, today):
+        """The nightly run's unit of work: one active profile (of ``self`` when
+        given) not computed on ``today``, locked and computed; return it, or
+        an empty recordset when none is left (or the rest is being computed
+        by another transaction)."""
+        conditions = [
+            SQL("p.active"),
+            SQL("(p.date_computed IS NULL OR p.date_computed < %s)", today),
+        ]
+        if self:
+            conditions.append(SQL("p.id IN %s", tuple(self.ids)))
+        self.env.flush_all()
+        rows = execute_lock(
+            self.env,
+            SQL(
+                """
+                UPDATE cycle_count_abc_profile
+                   SET date_computed = date_computed
+                 WHERE id = (SELECT p.id FROM cycle_count_abc_profile p
+                              WHERE %s
+                              ORDER BY p.id
+                              LIMIT 1
+                                FOR NO KEY UPDATE SKIP LOCKED)
+             RETURNING id
+                """,
+                SQL(" AND ").join(conditions),
+            ),
+        )
+        profile = self.browse([row[0] for row in rows])
+        profile._compute_classes(today)
+        return profile
+
+    def _lock_for_compute(self):
+        """Lock these profiles; return those locked (the others are being
+        computed by another transaction). An UPDATE of each row, so that under
+        REPEATABLE READ a transaction whose snapshot predates another one's
+        computation fails with a serialization error (retried) rather than
+        writing the same class changes into the history twice."""
+        if not self:
+            return self
+        self.flush_recordset()
+        rows = execute_lock(
+            self.env,
+            SQL(
+                """
+                UPDATE cycle_count_abc_profile p
+                   SET date_computed = p.date_computed
+                 WHERE p.id IN (SELECT id FROM cycle_count_abc_profile
+                                 WHERE id IN %s
+                                 ORDER BY id
+                                   FOR NO KEY UPDATE SKIP LOCKED)
+             RETURNING p.id
+                """,
+                tuple(self.ids),
+            ),
+        )
+        return self.browse(sorted(row[0] for row in rows))
 
     # ------------------------------------------------------------------
     # Classification
     # ------------------------------------------------------------------
     def _compute_classes(self, today=None):
         """Rank every storable product of each profile's company and store its
-        class, with a history row for each class that changed."""
+        class, with a history row for each class that changed. A profile
+        being computed by another transaction is left to it."""
         today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
         self.env.flush_all()
         classes = {
             abc_class.code: abc_class.id
             for abc_class in self.env["cycle.count.abc.class"].search([])
         }
-        for profile in self:
+        for profile in self._lock_for_compute():
             # One statement per profile: a handful of profiles, whatever the data.
             self.env.cr.execute(profile._classification_sql(today, classes))
             if not profile.warehouse_id:

@@ -56,8 +56,9 @@ class CycleCountCoverage(models.Model):
         return {"type": "ir.actions.client", "tag": "reload"}
 
     @api.model
-    def _refresh(self, companies, today=None):
-        """Replace the coverage rows of ``companies`` with a fresh check."""
+    def _refresh(self, companies, today=None, warehouses=None):
+        """Replace the coverage rows of ``companies`` (of their ``warehouses``
+        only, when given) with a fresh check."""
         today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
         planner = self.env["cycle.count.planner"]
         rules = self.env["cycle.count.rule"].search(
@@ -66,11 +67,14 @@ class CycleCountCoverage(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "DELETE FROM cycle_count_coverage WHERE company_id IN %s",
+                "DELETE FROM cycle_count_coverage WHERE company_id IN %s %s",
                 tuple(companies.ids),
+                SQL("AND warehouse_id IN %s", tuple(warehouses.ids))
+                if warehouses is not None
+                else SQL(),
             )
         )
-        plan_days, _settings = planner._plan_days(companies, today)
+        plan_days, _settings = planner._plan_days(companies, today, warehouses)
         if plan_days:
             self.env.cr.execute(
                 SQL(

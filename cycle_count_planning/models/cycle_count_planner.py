@@ -33,6 +33,17 @@ PlanRow = namedtuple(
 )
 
 
+def execute_lock(env, query):
+    """Run ``query``, a lock taken by an UPDATE (the units of work of the
+    background: a warehouse to plan, a profile, a report's chunk), and return
+    its rows. A serialization failure is expected there (another transaction
+    did the work after this one's snapshot) and retried by whoever runs the
+    unit (HTTP layer, job queue, cron): it is raised, not logged as an error."""
+    env.flush_query(query)
+    env.cr.execute(query, log_exceptions=False)
+    return env.cr.fetchall()
+
+
 def _sql_id(record):
     """The database id of a record, 0 for a record not saved yet (a form)."""
     return record.id if isinstance(record.id, int) else (record._origin.id or 0)
@@ -371,12 +382,13 @@ class CycleCountPlanner(models.AbstractModel):
         )
 
     @api.model
-    def _plan_days(self, companies, today):
+    def _plan_days(self, companies, today, warehouses=None):
         """{warehouse id: (working days to plan on, horizon end)} and the
-        settings of each warehouse."""
-        warehouses = self.env["stock.warehouse"].search(
-            [("company_id", "in", companies.ids)]
-        )
+        settings of each warehouse (of ``companies``, or only ``warehouses``)."""
+        domain = [("company_id", "in", companies.ids)]
+        if warehouses is not None:
+            domain.append(("id", "in", warehouses.ids))
+        warehouses = self.env["stock.warehouse"].search(domain)
         capacity = self.env["cycle.count.capacity"]
         settings = capacity._get_settings(warehouses)
         plan_days = {
@@ -443,9 +455,15 @@ class CycleCountPlanner(models.AbstractModel):
     # Planning
     # ------------------------------------------------------------------
     @api.model
-    def _plan(self, rules, today=None, companies=None):
+    def _plan(self, rules, today=None, companies=None, warehouses=None):
         """Plan what ``rules`` select, and the open events of their companies (and
-        of ``companies``), into tasks; return the tasks that received lines."""
+        of ``companies``), into tasks; return the tasks that received lines.
+        ``warehouses``: plan only these (the daily run plans one at a time).
+
+        Each warehouse planned is locked first (``stock.warehouse``
+        ``_cycle_count_lock``): two planners at once (two nodes, a job run
+        twice, the cron beside *Plan Now*) never plan an item twice; the one
+        that finds a warehouse locked leaves it to the other."""
         today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
         Task = self.env["cycle.count.task"]
         rules = rules.filtered("active")
@@ -455,7 +473,11 @@ class CycleCountPlanner(models.AbstractModel):
         # Planning is the system's decision: tasks and lines are created for
         # counters, whatever the caller (a manager, the cron) may create.
         planner = self.sudo()
-        plan_days, settings = planner._plan_days(companies, today)
+        plan_days, settings = planner._plan_days(companies, today, warehouses)
+        locked = (
+            planner.env["stock.warehouse"].browse(list(plan_days))._cycle_count_lock()
+        )
+        plan_days = {key: plan_days[key] for key in locked.ids}
         if not plan_days:
             return Task
         self.env.flush_all()

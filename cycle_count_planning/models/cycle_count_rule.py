@@ -492,13 +492,41 @@ class CycleCountRule(models.Model):
 
     @api.model
     def _cron_plan_counts(self):
-        """Plan every company: its active rules and its open events. The cron
-        runs as the superuser: planning is the system's decision."""
-        rules_by_company = {
-            company.id: rules
-            for company, rules in self._read_group(
-                [("active", "=", True)], ["company_id"], ["id:recordset"]
-            )
+        """Plan every warehouse of every company with active rules or open
+        events, one warehouse at a time. The cron runs as the superuser:
+        planning is the system's decision.
+
+        Under the cron, each call plans one warehouse and reports progress: the
+        cron commits it and calls again (each warehouse its own transaction; a
+        run killed midway keeps the warehouses done and plans the rest next
+        time). Called directly, it plans them all in the caller's transaction.
+        With a job queue installed, ``_enqueue_warehouse_plans`` hands each
+        warehouse to a job instead."""
+        today = fields.Date.context_today(self)
+        companies = self._get_companies_to_plan()
+        Warehouse = self.env["stock.warehouse"]
+        if self._enqueue_warehouse_plans(companies, today):
+            return
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        while self._plan_next_warehouse(companies, today):
+            if in_cron:
+                remaining = Warehouse.search_count(
+                    [
+                        ("company_id", "in", companies.ids),
+                        "|",
+                        ("cycle_count_plan_date", "=", False),
+                        ("cycle_count_plan_date", "<", today),
+                    ]
+                )
+                self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+                return
+
+    @api.model
+    def _get_companies_to_plan(self):
+        """The companies with an active rule or an open event."""
+        with_rules = {
+            company.id
+            for (company,) in self._read_group([("active", "=", True)], ["company_id"])
         }
         with_events = {
             company.id
@@ -506,15 +534,32 @@ class CycleCountRule(models.Model):
                 [("state", "=", "open")], ["company_id"]
             )
         }
-        companies = self.env["res.company"].browse(
-            sorted(set(rules_by_company) | with_events)
+        return self.env["res.company"].browse(sorted(with_rules | with_events))
+
+    @api.model
+    def _enqueue_warehouse_plans(self, companies, today):
+        """Hook for a job queue: hand the daily planning of each warehouse of
+        ``companies`` to a background job and return True; here, nothing to
+        hand over (the cron does the work itself)."""
+        return False
+
+    @api.model
+    def _plan_next_warehouse(self, companies, today, warehouses=None):
+        """The daily run's unit of work: lock one warehouse of ``companies`` (of
+        ``warehouses`` when given) not yet planned today, plan it with its
+        company's active rules and open events, refresh its coverage; return
+        it, or an empty recordset when none is left to do (or the rest is
+        being planned by another transaction)."""
+        Warehouse = warehouses or self.env["stock.warehouse"]
+        warehouse = Warehouse._cycle_count_lock_next_to_plan(today, companies)
+        if not warehouse:
+            return warehouse
+        company = warehouse.company_id
+        rules = self.search([("company_id", "=", company.id)])
+        self.env["cycle.count.planner"].with_company(company)._plan(
+            rules, today=today, companies=company, warehouses=warehouse
         )
-        planner = self.env["cycle.count.planner"]
-        coverage = self.env["cycle.count.coverage"]
-        for done, company in enumerate(companies, start=1):
-            rules = rules_by_company.get(company.id, self.browse())
-            planner.with_company(company)._plan(rules, companies=company)
-            coverage.with_company(company)._refresh(company)
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(companies) - done
-            )
+        self.env["cycle.count.coverage"].with_company(company)._refresh(
+            company, today=today, warehouses=warehouse
+        )
+        return warehouse

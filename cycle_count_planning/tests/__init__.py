@@ -5,6 +5,7 @@ from . import (
     test_backend_tour,
     test_counting,
     test_events,
+    test_jobs,
     test_planning,
     test_quant_request,
     test_readiness,

@@ -1,0 +1,95 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
+
+from ..models.cycle_count_adjustment import APPLY_CHUNK_PARAM
+
+
+@tagged("post_install", "-at_install")
+class TestBackgroundApply(CycleCountCase):
+    """A report of more variances than the chunk size is applied in the
+    background, a chunk per transaction, each variance once. Book: apple 10,
+    bolt 50, chip 4, glue lot 20; three differences counted."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.category = cls.env["product.category"].create({"name": "Counted goods"})
+        if "property_valuation" in cls.category._fields:
+            cls.category.property_valuation = "manual_periodic"
+        (
+            cls.product_apple | cls.product_bolt | cls.product_chip | cls.product_lot
+        ).categ_id = cls.category
+        cls.env["ir.config_parameter"].set_param(APPLY_CHUNK_PARAM, "2")
+
+    def _on_hand(self, product, location, lot=None):
+        return self.env["stock.quant"]._get_available_quantity(
+            product, location, lot_id=lot, strict=True, allow_negative=True
+        )
+
+    def _approve(self, adjustment):
+        for user in (self.supervisor, self.finance, self.manager):
+            if adjustment.with_user(user).can_review:
+                adjustment.with_user(user).validate_tier()
+
+    def _large_report(self):
+        task = self._counted_task(apple=12, bolt=46, chip=3)
+        adjustment = task.adjustment_ids
+        self.assertEqual(len(adjustment.line_ids), 3)
+        return task, adjustment
+
+    def test_the_approval_answers_at_once_and_chunks_apply_each_variance_once(self):
+        task, adjustment = self._large_report()
+        self._approve(adjustment)
+        # The click answered: approved, nothing in stock yet, being applied.
+        self.assertEqual(adjustment.state, "approved")
+        self.assertTrue(adjustment.is_applying)
+        self.assertFalse(adjustment.move_ids)
+        self.assertEqual(adjustment.apply_progress, 0)
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 10)
+        Adjustment = self.env["cycle.count.adjustment"]
+        self.assertEqual(Adjustment._apply_next_chunk(), adjustment)
+        adjustment.invalidate_recordset()
+        self.assertEqual(len(adjustment.move_ids), 2)
+        self.assertEqual(adjustment.apply_progress, 66)
+        self.assertEqual(adjustment.state, "approved")
+        with self.assertRaises(UserError):
+            adjustment.with_user(self.finance).action_apply_to_stock()
+        self.assertEqual(Adjustment._apply_next_chunk(), adjustment)
+        adjustment.invalidate_recordset()
+        self.assertEqual(adjustment.state, "posted")
+        self.assertFalse(adjustment.is_applying)
+        self.assertEqual(adjustment.apply_progress, 100)
+        self.assertEqual(task.state, "done")
+        # Nothing left: a further run (a job run twice) applies nothing again.
+        self.assertFalse(Adjustment._apply_next_chunk())
+        self.assertEqual(
+            sorted(adjustment.move_ids.cycle_count_adjustment_line_id.ids),
+            sorted(adjustment.line_ids.ids),
+        )
+        self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 12)
+        self.assertEqual(self._on_hand(self.product_bolt, self.bin_a), 46)
+        self.assertEqual(self._on_hand(self.product_chip, self.bin_b), 3)
+
+    def test_the_cron_applies_one_chunk_per_call(self):
+        _task, adjustment = self._large_report()
+        self._approve(adjustment)
+        cron = self.env.ref("cycle_count_approval.ir_cron_cycle_count_apply")
+        Adjustment = self.env["cycle.count.adjustment"]
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        Adjustment.with_context(ir_cron_progress_id=progress.id)._cron_apply_to_stock()
+        self.assertEqual((progress.done, progress.remaining), (1, 1))
+        self.assertEqual(len(adjustment.move_ids), 2)
+        # Called outside the cron (a shell, a test): everything left.
+        Adjustment._cron_apply_to_stock()
+        self.assertEqual(adjustment.state, "posted")
+        self.assertEqual(len(adjustment.move_ids), 3)
+
+    def test_a_small_report_is_applied_in_the_click(self):
+        self.env["ir.config_parameter"].set_param(APPLY_CHUNK_PARAM, "3")
+        _task, adjustment = self._large_report()
+        self._approve(adjustment)
+        self.assertEqual(adjustment.state, "posted")
+        self.assertFalse(adjustment.is_applying)
+        self.assertEqual(len(adjustment.move_ids), 3)

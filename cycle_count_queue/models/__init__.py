@@ -1,0 +1,1 @@
+from . import cycle_count_abc_profile, cycle_count_adjustment, cycle_count_rule

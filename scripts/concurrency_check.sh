@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Several processes, one database: two planners and two posters started together
+# behind a barrier never plan an item twice nor apply a variance twice; a
+# planner and a poster killed with -9 in the middle of their transaction leave
+# nothing half-done, and a second run finishes the work once.
+#
+#   scripts/concurrency_check.sh [--db NAME] [--keep]
+#
+# Without --db it installs cycle_count_approval (and queue_job when importable:
+# the cycle_count_queue bridge then installs by itself) into a fresh database,
+# dropped at the end. Prints one line per check, "PASS: ..." or "FAIL: ...",
+# and ends with "N passed, N failed" (scripts/test.sh counts them).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+DB="" KEEP=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --db) DB=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        *) warn "unknown option $1"; exit 2 ;;
+    esac
+done
+ODOO_PY=$(odoo_python) || { warn "no Odoo 18 on PATH"; exit 2; }
+ADDONS_PATH=$(addons_path)
+read -r -a DB_ARGS <<<"$(odoo_db_args)"
+export CC_ODOO_ARGS="--addons-path=$ADDONS_PATH ${DB_ARGS[*]}"
+WORK=$(mktemp -d)
+LOG="$VAR/concurrency.log"
+: >"$LOG"
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+failure() { failed=$((failed + 1)); echo "FAIL: $1"; }
+run() { "$ODOO_PY" scripts/concurrency_check.py "$@" >>"$LOG" 2>&1; }
+# The same in the background, $! being the Python process itself (a function
+# sent to the background is a subshell: killing it would orphan the process).
+run_bg() { "$ODOO_PY" scripts/concurrency_check.py "$@" >>"$LOG" 2>&1 & }
+
+created=""
+if [ -z "$DB" ]; then
+    DB="cc_concurrency_$$"
+    created=1
+    modules=cycle_count_approval
+    "$ODOO_PY" -c 'import odoo.addons.queue_job' 2>/dev/null && modules="$modules,queue_job"
+    say "Installing $modules into $DB"
+    if ! odoo "${DB_ARGS[@]}" -d "$DB" -i "$modules" --without-demo=all --stop-after-init \
+            --addons-path="$ADDONS_PATH" --log-level=warn >>"$LOG" 2>&1; then
+        failure "installing $modules (see $LOG)"
+        echo "$passed passed, $failed failed"
+        exit 1
+    fi
+fi
+cleanup() {
+    local pid
+    for pid in $(jobs -p); do kill -9 "$pid" 2>/dev/null; done
+    rm -rf "$WORK"
+    [ -n "$created" ] && [ -z "$KEEP" ] && dropdb --if-exists "$DB" >/dev/null 2>&1
+}
+trap cleanup EXIT
+
+# Wait (at most $2 seconds) for the files $1 (a glob) to number $3.
+wait_files() {
+    local deadline=$((SECONDS + $2))
+    while [ "$(compgen -G "$1" | wc -l)" -lt "$3" ]; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+}
+
+# Two processes of role $1 behind the barrier; both must succeed.
+race() {
+    local role=$1 pids=() status=0
+    rm -f "$WORK"/ready.* "$WORK/go"
+    run_bg "$role" "$DB" "$WORK" "$role-1"
+    pids+=($!)
+    run_bg "$role" "$DB" "$WORK" "$role-2"
+    pids+=($!)
+    if wait_files "$WORK/ready.*" 300 2; then
+        touch "$WORK/go"
+    else
+        status=1
+    fi
+    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+    return $status
+}
+
+# A process of role $1 stalled inside its transaction, then killed with -9.
+kill_midway() {
+    local role=$1 pid
+    rm -f "$WORK"/stalled.* "$WORK"/ready.* "$WORK/go"
+    touch "$WORK/go"
+    run_bg "$role" "$DB" "$WORK" "$role"
+    pid=$!
+    if ! wait_files "$WORK/stalled.*" 600 1; then
+        kill -9 "$pid" 2>/dev/null
+        return 1
+    fi
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null
+    # Its PostgreSQL sessions gone (rolled back): what is left is what a
+    # restarted node finds.
+    local deadline=$((SECONDS + 120))
+    until [ "$(psql -d "$DB" -tAc "SELECT COUNT(*) FROM pg_stat_activity
+                                    WHERE application_name = 'odoo-$pid'")" = 0 ]; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+    return 0
+}
+
+say "Seeding $DB: 4 warehouses of 150 items to plan, a report of 400 variances being applied (chunks of 25)"
+run seed-race "$DB" "$WORK" && pass "seeded the race" || failure "seeding the race (see $LOG)"
+say "Two planners at once (barrier), each as the cron does, then Plan Counts Now each"
+race plan && pass "two planners ran to their end" || failure "a planner failed (see $LOG)"
+say "Two posters at once (barrier), a chunk per transaction"
+race apply && pass "two posters ran to their end" || failure "a poster failed (see $LOG)"
+run check "$DB" "$WORK" check race \
+    && pass "each item planned once, each variance applied once, quants right" \
+    || failure "planned or applied twice or not at all (see $LOG)"
+grep -h "\] done:" "$LOG" | sed 's/^/    /'
+
+say "Seeding 3 more warehouses and another report, for kill -9"
+run seed-kill "$DB" "$WORK" && pass "seeded the kill runs" || failure "seeding the kill runs (see $LOG)"
+say "A planner killed -9 inside its second warehouse, a poster inside its third chunk"
+kill_midway plan-stall && pass "planner killed midway" || failure "the planner never stalled (see $LOG)"
+kill_midway apply-stall && pass "poster killed midway" || failure "the poster never stalled (see $LOG)"
+run check-kill "$DB" "$WORK" check-kill kill \
+    && pass "nothing half-done after kill -9 (no line of the killed warehouse, only whole chunks)" \
+    || failure "a killed process left work half-done (see $LOG)"
+say "Run again: the rest is done, once"
+run plan "$DB" "" plan-again && run apply "$DB" "" apply-again \
+    && pass "the second run finished" || failure "the second run failed (see $LOG)"
+run check "$DB" "$WORK" check kill \
+    && pass "after the kills: each item planned once, each variance applied once" \
+    || failure "after the kills: planned or applied twice or not at all (see $LOG)"
+grep -h "FAIL:" "$LOG" | sed 's/^/    /'
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
