@@ -1,6 +1,8 @@
 import json
 import logging
+import re
 import time
+from functools import cache
 
 import psycopg2
 
@@ -35,15 +37,27 @@ def error_response(status, code, message, items=None):
     return json_response({"error": error}, status=status)
 
 
-def _read_json(max_bytes):
-    return api_payload.read_json(request.httprequest.get_data(), max_bytes)
+def _read_json(max_bytes, schema):
+    """The body as a JSON object of ``schema`` (api_payload.REQUEST_FIELDS): no
+    member the document does not list."""
+    httprequest = request.httprequest
+    payload = api_payload.read_json(
+        httprequest.get_data(),
+        max_bytes,
+        content_type=httprequest.mimetype,
+        charset=httprequest.mimetype_params.get("charset"),
+    )
+    api_payload.check_fields(schema, payload)
+    return payload
 
 
-def _handle(func, write=False):
-    """Run ``func`` and map what the models raise to the API's JSON errors. A
-    write runs in a savepoint: nothing of a refused request stays written."""
+def _handle(func, operation, params, write=False):
+    """Check the query parameters of ``operation``, run ``func`` and map what the
+    models raise to the API's JSON errors. A write runs in a savepoint: nothing
+    of a refused request stays written."""
     env = request.env
     try:
+        api_payload.check_parameters(operation, params)
         if write:
             with env.cr.savepoint():
                 return func()
@@ -86,12 +100,39 @@ def _handle(func, write=False):
         )
 
 
-def _task(task_id):
+def _record(model, record_id):
+    """The record of a path's id; an id beyond PostgreSQL's integers does not
+    exist either (instead of an error of the database)."""
     env = request.env
-    task = env["cycle.count.task"].browse(task_id).exists()
-    if not task:
-        raise MissingError(env._("Count task %(task)s does not exist.", task=task_id))
-    return task
+    record = env[model]
+    if 0 < record_id <= api_payload.MAX_ID:
+        record = record.browse(record_id).exists()
+    if not record:
+        if model == "cycle.count.line":
+            message = env._("Count line %(line)s does not exist.", line=record_id)
+        else:
+            message = env._("Count task %(task)s does not exist.", task=record_id)
+        raise MissingError(message)
+    return record
+
+
+def _task(task_id):
+    return _record("cycle.count.task", task_id)
+
+
+@cache
+def _documented_paths():
+    """``(regex, methods)`` of every path of openapi.json: a known path asked with
+    another method answers 405, not 404."""
+    with file_open("cycle_count_mobile/static/api/openapi.json") as document:
+        paths = json.load(document)["paths"]
+    return [
+        (
+            re.compile(re.sub(r"\\\{\w+\\\}", r"[0-9]+", re.escape(template))),
+            sorted(method.upper() for method in operations),
+        )
+        for template, operations in paths.items()
+    ]
 
 
 class CycleCountApi(http.Controller):
@@ -106,27 +147,29 @@ class CycleCountApi(http.Controller):
     }
 
     @http.route(f"{API}/tasks", methods=["GET"], readonly=True, **_route)
-    def list_tasks(self, date=None, **_kwargs):
+    def list_tasks(self, **params):
         def run():
-            day = api_payload.date_param(date)
+            day = api_payload.date_param(params.get("date"))
             return json_response(
                 {"tasks": request.env["cycle.count.api"]._get_tasks(day)}
             )
 
-        return _handle(run)
+        return _handle(run, "listTasks", params)
 
     @http.route(f"{API}/tasks/<int:task_id>", methods=["GET"], readonly=True, **_route)
-    def get_task(self, task_id, **_kwargs):
+    def get_task(self, task_id, **params):
         return _handle(
             lambda: json_response(
                 request.env["cycle.count.api"]._get_task(_task(task_id))
-            )
+            ),
+            "getTask",
+            params,
         )
 
     @http.route(f"{API}/tasks/<int:task_id>/counts", methods=["POST"], **_route)
-    def submit_counts(self, task_id, **_kwargs):
+    def submit_counts(self, task_id, **params):
         def run():
-            payload = _read_json(api_payload.MAX_COUNTS_BODY)
+            payload = _read_json(api_payload.MAX_COUNTS_BODY, "CountBatch")
             return json_response(
                 request.env["cycle.count.api"]._submit_counts(
                     _task(task_id), payload.get("counts")
@@ -134,7 +177,7 @@ class CycleCountApi(http.Controller):
             )
 
         started = time.perf_counter()
-        response = _handle(run, write=True)
+        response = _handle(run, "submitCounts", params, write=True)
         # The server's own time for the batch (parsing, checks, writes flushed at
         # the savepoint; not the commit): what clients and the benchmark read.
         response.headers["Server-Timing"] = (
@@ -143,35 +186,33 @@ class CycleCountApi(http.Controller):
         return response
 
     @http.route(f"{API}/tasks/<int:task_id>/counted", methods=["POST"], **_route)
-    def mark_counted(self, task_id, **_kwargs):
+    def mark_counted(self, task_id, **params):
         def run():
-            _read_json(api_payload.MAX_COUNTS_BODY)
+            _read_json(api_payload.MAX_COUNTS_BODY, "MarkCounted")
             return json_response(
                 request.env["cycle.count.api"]._mark_counted(_task(task_id))
             )
 
-        return _handle(run, write=True)
+        return _handle(run, "markCounted", params, write=True)
 
     @http.route(
         f"{API}/tasks/<int:task_id>/variances", methods=["GET"], readonly=True, **_route
     )
-    def get_variances(self, task_id, **_kwargs):
+    def get_variances(self, task_id, **params):
         return _handle(
             lambda: json_response(
                 request.env["cycle.count.api"]._get_variances(_task(task_id))
-            )
+            ),
+            "getVariances",
+            params,
         )
 
     @http.route(f"{API}/lines/<int:line_id>/photos", methods=["POST"], **_route)
-    def upload_photo(self, line_id, **_kwargs):
+    def upload_photo(self, line_id, **params):
         def run():
             env = request.env
-            payload = _read_json(api_payload.MAX_PHOTO_BODY)
-            line = env["cycle.count.line"].browse(line_id).exists()
-            if not line:
-                raise MissingError(
-                    env._("Count line %(line)s does not exist.", line=line_id)
-                )
+            payload = _read_json(api_payload.MAX_PHOTO_BODY, "PhotoUpload")
+            line = _record("cycle.count.line", line_id)
             attachment, duplicate = env["cycle.count.api"]._add_photo(line, payload)
             return json_response(
                 {
@@ -184,19 +225,19 @@ class CycleCountApi(http.Controller):
                 status=200 if duplicate else 201,
             )
 
-        return _handle(run, write=True)
+        return _handle(run, "uploadPhoto", params, write=True)
 
     @http.route(f"{API}/catalog", methods=["GET"], readonly=True, **_route)
-    def get_catalog(self, after_id=None, limit=None, **_kwargs):
+    def get_catalog(self, **params):
         def run():
             return json_response(
                 request.env["cycle.count.api"]._get_catalog(
                     after_id=api_payload.int_param(
-                        "after_id", after_id, 0, 0, api_payload.MAX_ID
+                        "after_id", params.get("after_id"), 0, 0, api_payload.MAX_ID
                     ),
                     limit=api_payload.int_param(
                         "limit",
-                        limit,
+                        params.get("limit"),
                         api_payload.MAX_CATALOG_PAGE,
                         1,
                         api_payload.MAX_CATALOG_PAGE,
@@ -204,7 +245,7 @@ class CycleCountApi(http.Controller):
                 )
             )
 
-        return _handle(run)
+        return _handle(run, "getCatalog", params)
 
     @http.route(
         f"{API}/openapi.json",
@@ -214,21 +255,39 @@ class CycleCountApi(http.Controller):
         csrf=False,
         save_session=False,
     )
-    def openapi(self, **_kwargs):
-        with file_open("cycle_count_mobile/static/api/openapi.json") as document:
-            spec = json.load(document)
-        spec["servers"] = [{"url": request.httprequest.host_url.rstrip("/") + API}]
-        return json_response(spec)
+    def openapi(self, **params):
+        def run():
+            with file_open("cycle_count_mobile/static/api/openapi.json") as document:
+                spec = json.load(document)
+            spec["servers"] = [{"url": request.httprequest.host_url.rstrip("/") + API}]
+            return json_response(spec)
+
+        return _handle(run, "getOpenApi", params)
 
     @http.route(
         [f"{API}/<path:unknown>"],
         type="http",
         auth="none",
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         csrf=False,
         save_session=False,
     )
     def unknown_endpoint(self, unknown, **_kwargs):
+        method = request.httprequest.method
+        for pattern, methods in _documented_paths():
+            if pattern.fullmatch(f"/{unknown}"):
+                response = error_response(
+                    405,
+                    "method_not_allowed",
+                    request.env._(
+                        "%(path)s answers %(methods)s, not %(method)s.",
+                        path=f"{API}/{unknown}",
+                        methods=", ".join(methods),
+                        method=method,
+                    ),
+                )
+                response.headers["Allow"] = ", ".join(methods)
+                return response
         return error_response(
             404,
             "unknown_endpoint",
