@@ -165,9 +165,8 @@ def test_text_postgresql_cannot_store_is_refused(text):
         {"location_id": 1, "product_id": 2, "quantity": 1, "lot_name": text},
     )
     assert error.code == "invalid_lot_name"
-    assert refusal(payload.parse_photo, {"data": "AA==", "filename": text[:1025] + "\x00"}).code == (
-        "invalid_filename"
-    )
+    photo = {"data": "AA==", "filename": text[:1025] + "\x00"}
+    assert refusal(payload.parse_photo, photo).code == "invalid_filename"
 
 
 @pytest.mark.parametrize(
@@ -348,9 +347,7 @@ def test_unknown_members_and_parameters_are_refused():
     )
 
 
-@pytest.mark.parametrize(
-    "key", ["", "a b", "k\x00", "ключ", "k" * 129, "\t" * 3]
-)
+@pytest.mark.parametrize("key", ["", "a b", "k\x00", "ключ", "k" * 129, "\t" * 3])
 def test_what_is_no_api_key(key):
     assert not payload.is_api_key(key)
     assert payload.is_api_key("0123456789abcdef" * 2 + "01234567")
@@ -422,7 +419,9 @@ def test_openapi_limits_are_the_code_s():
     assert f"the body over {payload.MAX_PHOTO_BODY // mb} MB" in text
     assert f"1–{payload.MAX_CATALOG_PAGE}" in text
     assert count_schema["quantity"]["maximum"] == payload.MAX_QUANTITY
-    assert f"from 0 to {payload.MAX_QUANTITY}" in count_schema["quantity"]["description"]
+    assert (
+        f"from 0 to {payload.MAX_QUANTITY}" in count_schema["quantity"]["description"]
+    )
     moments = (
         f"from {payload.MIN_COUNTED_AT.isoformat()}Z to "
         f"{payload.MAX_COUNTED_AT.isoformat()}Z"
@@ -446,7 +445,7 @@ def test_the_request_objects_are_the_code_s():
     """Every request object of the document lists exactly the members the code
     accepts, and refuses any other (additionalProperties: false)."""
     bodies = set()
-    for name, operation in _operations():
+    for _name, operation in _operations():
         body = operation.get("requestBody")
         if body:
             ref = body["content"]["application/json"]["schema"]["$ref"]
