@@ -51,13 +51,29 @@ def _read_json(max_bytes, schema):
     return payload
 
 
-def _handle(func, operation, params, write=False):
+def _allowed_methods(path):
+    """The methods openapi.json documents for ``path`` (under the API), or None."""
+    for pattern, methods in _documented_paths():
+        if pattern.fullmatch(path):
+            return methods
+    return None
+
+
+def _handle(func, operation, write=False):
     """Check the query parameters of ``operation``, run ``func`` and map what the
     models raise to the API's JSON errors. A write runs in a savepoint: nothing
     of a refused request stays written."""
     env = request.env
+    httprequest = request.httprequest
+    if httprequest.method == "OPTIONS":
+        # Odoo routes OPTIONS to every endpoint: it asks what the path allows.
+        response = request.make_response("", status=204)
+        methods = _allowed_methods(httprequest.path.removeprefix(API))
+        response.headers["Allow"] = ", ".join([*methods, "OPTIONS"])
+        return response
     try:
-        api_payload.check_parameters(operation, params)
+        # The query string only: a form body is refused as not JSON.
+        api_payload.check_parameters(operation, httprequest.args)
         if write:
             with env.cr.savepoint():
                 return func()
@@ -154,20 +170,19 @@ class CycleCountApi(http.Controller):
                 {"tasks": request.env["cycle.count.api"]._get_tasks(day)}
             )
 
-        return _handle(run, "listTasks", params)
+        return _handle(run, "listTasks")
 
     @http.route(f"{API}/tasks/<int:task_id>", methods=["GET"], readonly=True, **_route)
-    def get_task(self, task_id, **params):
+    def get_task(self, task_id, **_kwargs):
         return _handle(
             lambda: json_response(
                 request.env["cycle.count.api"]._get_task(_task(task_id))
             ),
             "getTask",
-            params,
         )
 
     @http.route(f"{API}/tasks/<int:task_id>/counts", methods=["POST"], **_route)
-    def submit_counts(self, task_id, **params):
+    def submit_counts(self, task_id, **_kwargs):
         def run():
             payload = _read_json(api_payload.MAX_COUNTS_BODY, "CountBatch")
             return json_response(
@@ -177,7 +192,7 @@ class CycleCountApi(http.Controller):
             )
 
         started = time.perf_counter()
-        response = _handle(run, "submitCounts", params, write=True)
+        response = _handle(run, "submitCounts", write=True)
         # The server's own time for the batch (parsing, checks, writes flushed at
         # the savepoint; not the commit): what clients and the benchmark read.
         response.headers["Server-Timing"] = (
@@ -186,29 +201,28 @@ class CycleCountApi(http.Controller):
         return response
 
     @http.route(f"{API}/tasks/<int:task_id>/counted", methods=["POST"], **_route)
-    def mark_counted(self, task_id, **params):
+    def mark_counted(self, task_id, **_kwargs):
         def run():
             _read_json(api_payload.MAX_COUNTS_BODY, "MarkCounted")
             return json_response(
                 request.env["cycle.count.api"]._mark_counted(_task(task_id))
             )
 
-        return _handle(run, "markCounted", params, write=True)
+        return _handle(run, "markCounted", write=True)
 
     @http.route(
         f"{API}/tasks/<int:task_id>/variances", methods=["GET"], readonly=True, **_route
     )
-    def get_variances(self, task_id, **params):
+    def get_variances(self, task_id, **_kwargs):
         return _handle(
             lambda: json_response(
                 request.env["cycle.count.api"]._get_variances(_task(task_id))
             ),
             "getVariances",
-            params,
         )
 
     @http.route(f"{API}/lines/<int:line_id>/photos", methods=["POST"], **_route)
-    def upload_photo(self, line_id, **params):
+    def upload_photo(self, line_id, **_kwargs):
         def run():
             env = request.env
             payload = _read_json(api_payload.MAX_PHOTO_BODY, "PhotoUpload")
@@ -225,7 +239,7 @@ class CycleCountApi(http.Controller):
                 status=200 if duplicate else 201,
             )
 
-        return _handle(run, "uploadPhoto", params, write=True)
+        return _handle(run, "uploadPhoto", write=True)
 
     @http.route(f"{API}/catalog", methods=["GET"], readonly=True, **_route)
     def get_catalog(self, **params):
@@ -245,7 +259,7 @@ class CycleCountApi(http.Controller):
                 )
             )
 
-        return _handle(run, "getCatalog", params)
+        return _handle(run, "getCatalog")
 
     @http.route(
         f"{API}/openapi.json",
@@ -255,39 +269,39 @@ class CycleCountApi(http.Controller):
         csrf=False,
         save_session=False,
     )
-    def openapi(self, **params):
+    def openapi(self, **_kwargs):
         def run():
             with file_open("cycle_count_mobile/static/api/openapi.json") as document:
                 spec = json.load(document)
             spec["servers"] = [{"url": request.httprequest.host_url.rstrip("/") + API}]
             return json_response(spec)
 
-        return _handle(run, "getOpenApi", params)
+        return _handle(run, "getOpenApi")
 
     @http.route(
         [f"{API}/<path:unknown>"],
         type="http",
         auth="none",
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         csrf=False,
         save_session=False,
     )
     def unknown_endpoint(self, unknown, **_kwargs):
         method = request.httprequest.method
-        for pattern, methods in _documented_paths():
-            if pattern.fullmatch(f"/{unknown}"):
-                response = error_response(
-                    405,
-                    "method_not_allowed",
-                    request.env._(
-                        "%(path)s answers %(methods)s, not %(method)s.",
-                        path=f"{API}/{unknown}",
-                        methods=", ".join(methods),
-                        method=method,
-                    ),
-                )
-                response.headers["Allow"] = ", ".join(methods)
-                return response
+        methods = _allowed_methods(f"/{unknown}")
+        if methods:
+            response = error_response(
+                405,
+                "method_not_allowed",
+                request.env._(
+                    "%(path)s answers %(methods)s, not %(method)s.",
+                    path=f"{API}/{unknown}",
+                    methods=", ".join(methods),
+                    method=method,
+                ),
+            )
+            response.headers["Allow"] = ", ".join(methods)
+            return response
         return error_response(
             404,
             "unknown_endpoint",

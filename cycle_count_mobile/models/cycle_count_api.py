@@ -3,7 +3,8 @@ import struct
 import warnings
 from collections import defaultdict
 
-from PIL import Image
+from PIL import Image, WebPImagePlugin
+
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -32,7 +33,7 @@ PROGRESS_NOTIFICATION = "cycle_count/task_progress"
 PHOTO_FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
     "PNG": ("image/png", "png"),
-    "WEBP": ("image/webp", "webp"),
+    WebPImagePlugin.WebPImageFile.format: ("image/webp", "webp"),
 }
 # What PIL's decoders raise on a file that is not what its first bytes say.
 IMAGE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)

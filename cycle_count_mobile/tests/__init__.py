@@ -1,5 +1,6 @@
 from . import (
     test_api,
+    test_api_bad_input,
     test_api_endpoints,
     test_app_tours,
     test_counts_exactly_once,
