@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from PIL import Image, WebPImagePlugin
 
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare

@@ -17,6 +17,12 @@ def image_bytes(fmt, size=(40, 30)):
     return buffer.getvalue()
 
 
+def raw_batch(line_id, quantity):
+    """One count as JSON text: numbers written as given (json.dumps would write
+    1e400 as Infinity)."""
+    return f'{{"counts": [{{"line_id": {line_id}, "quantity": {quantity}}}]}}'
+
+
 def png_declaring(width, height):
     """A real 4×4 PNG whose header says ``width`` × ``height`` (its checksum
     right): what a decompression bomb looks like before it is decoded."""
@@ -83,9 +89,7 @@ class TestApiBadInput(ApiTestMixin, HttpCase):
         line = self.line_apple.id
 
         def raw_count(quantity):
-            return lambda: self.post_counts(
-                '{"counts": [{"line_id": %s, "quantity": %s}]}' % (line, quantity)
-            )
+            return lambda: self.post_counts(raw_batch(line, quantity))
 
         def count(**values):
             return lambda: self.count(self.task.id, self.one_count(**values)["counts"])
@@ -111,9 +115,7 @@ class TestApiBadInput(ApiTestMixin, HttpCase):
                 ("5000 digits", raw_count("9" * 5000), 400, "malformed_json"),
                 (
                     "a line id of 30 digits",
-                    lambda: self.post_counts(
-                        '{"counts": [{"line_id": %s, "quantity": 1}]}' % ("9" * 30)
-                    ),
+                    lambda: self.post_counts(raw_batch("9" * 30, 1)),
                     422,
                     "invalid_count",
                     "invalid_id",
@@ -221,9 +223,7 @@ class TestApiBadInput(ApiTestMixin, HttpCase):
         )
 
     def test_negative_zero_is_zero(self):
-        response = self.post_counts(
-            '{"counts": [{"line_id": %s, "quantity": -0.0}]}' % self.line_apple.id
-        )
+        response = self.post_counts(raw_batch(self.line_apple.id, "-0.0"))
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["lines"][0]["counted_qty"], 0)
         self.assertEqual(str(self.line_apple.counted_qty), "0.0")
