@@ -363,6 +363,10 @@ def test_int_and_date_parameters():
     assert payload.date_param("2025-03-01").isoformat() == "2025-03-01"
     assert payload.date_param(None) is None
     assert refusal(payload.date_param, "tomorrow").code == "invalid_parameter"
+    assert refusal(payload.date_param, "").code == "invalid_parameter"
+    assert refusal(payload.int_param, "limit", "", 50, 1, 100).code == (
+        "invalid_parameter"
+    )
     for bad in ("2025-03-01x", "2025-02-30", "0000-01-01", "٢٠٢٥-03-01", "2025-3-1"):
         assert refusal(payload.date_param, bad).code == "invalid_parameter"
     assert payload.date_param("0001-01-01").isoformat() == "0001-01-01"
@@ -406,6 +410,11 @@ def test_openapi_limits_are_the_code_s():
     assert count_schema["note"]["maxLength"] == payload.MAX_NOTE
     for field in payload.ID_FIELDS:
         assert count_schema[field]["minimum"] == 1
+        assert count_schema[field]["maximum"] == payload.MAX_ID
+    for name, operation in _operations():
+        for parameter in operation.get("parameters", []):
+            if parameter["name"].endswith("_id"):
+                assert parameter["schema"]["maximum"] == payload.MAX_ID, name
     parameters = {
         p["name"]: p["schema"]
         for p in OPENAPI["paths"]["/catalog"]["get"]["parameters"]

@@ -209,7 +209,7 @@ def check_parameters(operation, given):
 def int_param(name, value, default, minimum, maximum):
     """A query parameter that must be an integer within bounds (ASCII digits,
     nothing else: not " 12", "1_000" or "+3")."""
-    if value in (None, ""):
+    if value is None:
         return default
     number = int(value) if isinstance(value, str) and INTEGER.fullmatch(value) else None
     if number is None or not minimum <= number <= maximum:
@@ -218,8 +218,9 @@ def int_param(name, value, default, minimum, maximum):
 
 
 def date_param(value):
-    """``YYYY-MM-DD`` (a real day, years 1 to 9999) or nothing."""
-    if not value:
+    """``YYYY-MM-DD`` (a real day, years 1 to 9999) or nothing (not an empty
+    value: ``?date=`` is no date)."""
+    if value is None:
         return None
     try:
         if not isinstance(value, str) or not DATE.fullmatch(value):

@@ -7,7 +7,7 @@ from PIL import Image, WebPImagePlugin
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from odoo.addons.cycle_count_planning.models.cycle_count_line import (
     REVIEWER_GROUPS as REVIEWER_GROUPS_FIELD_ATTR,
@@ -536,6 +536,7 @@ class CycleCountApi(models.AbstractModel):
             # Row lock and write first: a concurrent batch of this task waits, then
             # fails with a serialization error and is retried by Odoo, seeing the
             # sync records of this one (the unique client id is the safety net).
+            self._lock_task(task)
             # sudo: the time of the last sync is the system's, not the counter's.
             task.sudo().write({"device_sync_date": fields.Datetime.now()})
             task.sudo().flush_recordset(["device_sync_date"])
@@ -705,6 +706,21 @@ class CycleCountApi(models.AbstractModel):
         return lines
 
     @api.model
+    def _lock_task(self, task):
+        """Lock the task's row for this transaction. When a concurrent request
+        changed it since this one began, PostgreSQL refuses with a serialization
+        failure that Odoo resolves by running the request again (logged as INFO,
+        "try again"): not logged as an ERROR here, since nothing went wrong."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE",
+                SQL.identifier(task._table),
+                task.id,
+            ),
+            log_exceptions=False,
+        )
+
+    @api.model
     def _mark_counted(self, task):
         """Mark the task counted; idempotent, so that a device may retry."""
         task.ensure_one()
@@ -713,6 +729,7 @@ class CycleCountApi(models.AbstractModel):
             return self._task_summary(task)
         if task.state == "cancel":
             self._check_open(task)
+        self._lock_task(task)
         task.action_mark_counted()
         self._notify_count_progress(task)
         return self._task_summary(task)
