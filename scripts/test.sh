@@ -239,6 +239,7 @@ run_schemathesis() {
     if ! "$venv/bin/python" -c 'import schemathesis' 2>/dev/null; then
         say "Installing schemathesis into $venv"
         python3 -m venv "$venv" && "$venv/bin/pip" install -q -r requirements-schemathesis.txt \
+            >"$VAR/schemathesis-install.log" 2>&1 \
             || { fail "schemathesis could not be installed (requirements-schemathesis.txt)"; return; }
     fi
     read -r key task line < <(odoo shell "${DB_ARGS[@]}" -d "$db" --addons-path="$ADDONS_PATH" \
