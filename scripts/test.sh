@@ -227,7 +227,8 @@ check_upgrade() {
 
 # A bounded schemathesis run against the served openapi.json of database $1 (the
 # five addons installed): a counter's API key and task, generated requests of
-# every operation (examples, coverage, fuzzing, stateful), failing on any 5xx,
+# every operation (examples, fuzzing, stateful: its coverage phase stops on a
+# SystemError of CPython 3.11's ast module in hypothesis), failing on any 5xx,
 # an answer the document does not describe, a schema-violating request accepted
 # or a valid one refused with an undocumented status. In a virtualenv of its own
 # (requirements-schemathesis.txt: it needs a newer Werkzeug than Odoo's).
@@ -258,11 +259,16 @@ run_schemathesis() {
 # A request the schema allows may still be refused for what it names: a line of
 # another task (422), a photo whose bytes are no image (415), a task already
 # counted (409), another counter'"'"'s or no such record (403, 404).
-expected-statuses = ["2xx", "401", "403", "404", "409", "415", "422"]' >"$VAR/schemathesis.toml"
+expected-statuses = ["2xx", "401", "403", "404", "409", "415", "422"]
+
+[checks.negative_data_rejection]
+# Refused as the document says: 413 for a batch over its maxItems, too.
+expected-statuses = ["400", "401", "403", "404", "405", "409", "413", "415", "422"]' >"$VAR/schemathesis.toml"
     say "schemathesis: $examples examples per operation on port $port (task $task, line $line)"
     timeout 600 "$venv/bin/st" --config-file "$VAR/schemathesis.toml" --no-color run \
         "http://localhost:$port/cycle_count/api/v1/openapi.json" \
         -H "Authorization: Bearer $key" --max-examples "$examples" --workers 2 \
+        --phases examples,fuzzing,stateful \
         --seed "${CC_SCHEMATHESIS_SEED:-20261201}" --generation-database none \
         --request-timeout 60 --report junit --report-junit-path "$report" \
         | tee "$VAR/schemathesis.log" | tail -n 40

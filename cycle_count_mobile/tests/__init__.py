@@ -3,6 +3,7 @@ from . import (
     test_api_bad_input,
     test_api_endpoints,
     test_app_tours,
+    test_concurrency_log,
     test_counts_exactly_once,
     test_device_counts_model,
     test_live_progress,
