@@ -249,12 +249,20 @@ def device(url, plan, batch, start, results):
         body = json.dumps({"counts": counts[offset : offset + batch]})
         while True:
             sent = time.perf_counter()
-            response = session.post(
-                f"{url}/cycle_count/api/v1/tasks/{plan['task_id']}/counts",
-                data=body,
-                headers=headers,
-                timeout=600,
-            )
+            try:
+                response = session.post(
+                    f"{url}/cycle_count/api/v1/tasks/{plan['task_id']}/counts",
+                    data=body,
+                    headers=headers,
+                    timeout=(10, 600),
+                )
+            except requests.ConnectionError:
+                # No connection (the server's queue of waiting connections is
+                # full): the app sends again later; the client ids keep it
+                # exactly once.
+                results["network_retries"] += 1
+                time.sleep(1)
+                continue
             results["times"].append(time.perf_counter() - sent)
             results["statuses"].append(response.status_code)
             if response.status_code != 409:
@@ -318,7 +326,7 @@ def run_one(args, workers, devices, shared=False):
     )
     logfile.unlink(missing_ok=True)
     server, url = start_server(args, workers, port, logfile)
-    results = {"times": [], "statuses": [], "resent": 0}
+    results = {"times": [], "statuses": [], "resent": 0, "network_retries": 0}
     start = threading.Barrier(devices + 1)
     try:
         warm_up(url, plans, workers)
@@ -358,6 +366,7 @@ def run_one(args, workers, devices, shared=False):
         ),
         "retries": retries,
         "resent": results["resent"],
+        "network_retries": results["network_retries"],
         "status_5xx": sum(1 for s in results["statuses"] if s >= 500),
         "other_4xx": sum(1 for s in results["statuses"] if 400 <= s < 500 and s != 409),
         "log_errors": errors,
@@ -370,7 +379,8 @@ def run_one(args, workers, devices, shared=False):
 def table(rows):
     out = [
         "| workers | devices | counts | time | throughput | batch p50 / p95 | "
-        "server retries | resent (409) | 5xx | ERROR lines | lost / doubled / wrong |",
+        "server retries | resent (409 / no connection) | 5xx | ERROR lines | "
+        "lost / doubled / wrong |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
@@ -378,7 +388,8 @@ def table(rows):
         out.append(
             f"| {r['workers']} | {who} | {r['counts']:,} | {r['seconds']:.1f} s | "
             f"**{r['throughput']:.0f} counts/s** | {r['p50_ms']} / {r['p95_ms']} ms | "
-            f"{r['retries']} | {r['resent']} | {r['status_5xx']} | {r['log_errors']} | "
+            f"{r['retries']} | {r['resent']} / {r['network_retries']} | "
+            f"{r['status_5xx']} | {r['log_errors']} | "
             f"{r['lost']} / {r['doubled']} / {r['wrong']} |"
         )
     return "\n".join(out)
