@@ -5,6 +5,7 @@ import time
 from functools import cache
 
 import psycopg2
+import psycopg2.errors
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -102,6 +103,15 @@ def _handle(func, operation, write=False):
         return error_response(409, error.code, str(error))
     except UserError as error:
         return error_response(409, "conflict", str(error))
+    except psycopg2.errors.LockNotAvailable:
+        # Another batch of the same task is being applied (cycle.count.api
+        # _lock_task): the client sends again, as for a client id clash.
+        _logger.info("Counting API: task busy, the client is told to resend")
+        return error_response(
+            409,
+            "conflict",
+            env._("Another batch of this task is being applied; send this one again."),
+        )
     except psycopg2.IntegrityError:
         # Two requests carried the same client id at the same moment: the
         # unique constraint kept the second out. Sending again gives "duplicate".

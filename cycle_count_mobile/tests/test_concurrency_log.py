@@ -1,7 +1,7 @@
 from contextlib import closing
 
 from psycopg2 import errorcodes
-from psycopg2.errors import SerializationFailure
+from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import TransactionCase, tagged
@@ -40,3 +40,24 @@ class TestConcurrencyLog(TransactionCase):
             # Run again, as Odoo's retry does: the lock is taken.
             env["cycle.count.api"]._lock_task(env["res.country"].browse(record.id))
             mine.rollback()
+
+    def test_a_busy_task_is_not_waited_for(self):
+        """Another request holds the task's lock: refused at once (the API
+        answers 409 conflict, send again), without an ERROR line."""
+        dbname = self.env.cr.dbname
+        record = self.env.ref("base.be")
+        with (
+            closing(sql_db.db_connect(dbname).cursor()) as mine,
+            closing(sql_db.db_connect(dbname).cursor()) as other,
+        ):
+            other.execute(
+                "SELECT id FROM res_country WHERE id = %s FOR UPDATE", [record.id]
+            )
+            env = api.Environment(mine, SUPERUSER_ID, {})
+            with (
+                self.assertNoLogs("odoo.sql_db", level="ERROR"),
+                self.assertRaises(LockNotAvailable),
+            ):
+                env["cycle.count.api"]._lock_task(env["res.country"].browse(record.id))
+            mine.rollback()
+            other.rollback()
