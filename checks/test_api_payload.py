@@ -121,9 +121,99 @@ def test_a_bad_count_is_refused_with_its_code(raw, code):
 
 
 def test_quantity_validity_is_not_decided_here():
-    """Negative, not finite, a serial's 2: the counting base's rule decides."""
+    """Negative, a serial's 2: the counting base's rule decides."""
     assert payload.parse_count(0, count(quantity=-1))["quantity"] == -1.0
-    assert payload.parse_count(0, count(quantity=float("nan")))
+    assert payload.parse_count(0, count(quantity=2))["quantity"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("quantity", "code"),
+    [
+        (float("nan"), "not_a_number"),
+        (float("inf"), "not_a_number"),
+        (float("-inf"), "not_a_number"),
+        (10**400, "quantity_too_large"),
+        (1e308, "quantity_too_large"),
+        (payload.MAX_QUANTITY + 0.001, "quantity_too_large"),
+    ],
+)
+def test_quantities_beyond_the_transport_s_bounds(quantity, code):
+    assert refusal(payload.parse_count, 0, count(quantity=quantity)).code == code
+
+
+def test_quantity_at_its_bounds_and_negative_zero():
+    assert payload.parse_count(0, count(quantity=payload.MAX_QUANTITY))
+    item = payload.parse_count(0, count(quantity=-0.0))
+    assert item["quantity"] == 0 and str(item["quantity"]) == "0.0"
+
+
+@pytest.mark.parametrize("field", ["qty", "line", "Quantity", "__proto__", "x" * 500])
+def test_an_unknown_field_of_a_count_is_refused(field):
+    error = refusal(payload.parse_count, 3, count(**{field: 1}))
+    assert (error.code, error.index) == ("unknown_field", 3)
+    assert error.params["field"] == field[:64]
+
+
+@pytest.mark.parametrize(
+    "text", ["a\x00b", "\ud800", "ok \udfff", "n" * (payload.MAX_NOTE + 1)]
+)
+def test_text_postgresql_cannot_store_is_refused(text):
+    assert refusal(payload.parse_count, 0, count(note=text)).code == "invalid_note"
+    error = refusal(
+        payload.parse_count,
+        0,
+        {"location_id": 1, "product_id": 2, "quantity": 1, "lot_name": text},
+    )
+    assert error.code == "invalid_lot_name"
+    photo = {"data": "AA==", "filename": text[:1025] + "\x00"}
+    assert refusal(payload.parse_photo, photo).code == "invalid_filename"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "1999-12-31T23:59:59Z",
+        "2000-01-01T08:00:00+08:01",
+        "2100-01-01T00:00:00Z",
+    ],
+)
+def test_moments_at_the_ends_of_the_calendar_are_refused(moment):
+    error = refusal(payload.parse_counted_at, 2, moment)
+    assert (error.code, error.index) == ("counted_at_out_of_range", 2)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2025-03-01",
+        "20250301T083000",
+        "2025-W09-6T08:30:00",
+        "2025-03-01T08:30",
+        "2025-03-01T08:30:00+0800",
+        "2025-03-01T08:30:00\n",
+        "２０２５-03-01T08:30:00Z",
+        "2025-02-30T08:30:00Z",
+        "2025-03-01T24:00:00Z",
+        "2025-03-01T08:30:00+24:00",
+    ],
+)
+def test_only_rfc_3339_is_a_moment(moment):
+    assert refusal(payload.parse_counted_at, 0, moment).code == "invalid_counted_at"
+
+
+def test_moments_at_the_bounds_are_accepted():
+    assert payload.parse_counted_at(0, "2000-01-01T00:00:00Z") == payload.MIN_COUNTED_AT
+    assert payload.parse_counted_at(0, "2000-01-01T08:00:00+08:00") == (
+        payload.MIN_COUNTED_AT
+    )
+    assert payload.parse_counted_at(0, "2099-12-31T23:59:59z") == payload.MAX_COUNTED_AT
+    assert payload.parse_counted_at(0, "2025-03-01 08:30:00.5-01:00") == datetime(
+        2025, 3, 1, 9, 30
+    )
 
 
 def test_limits_at_the_edge_are_accepted():
@@ -191,16 +281,96 @@ def test_read_json():
     assert refusal(payload.read_json, b"", 100).code == "malformed_json"
 
 
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (b'{"q": NaN}', "number"),
+        (b'{"q": Infinity}', "number"),
+        (b'{"q": -Infinity}', "number"),
+        (b'{"q": 1e400}', "number"),
+        (b'{"q": -1e309}', "number"),
+        (b'{"q": "\xff\xfe"}', "encoding"),
+        ('{"q": "é"}'.encode("utf-16"), "encoding"),
+        (b'{"q": ' + b"9" * 5000 + b"}", None),
+        (b"[" * 100000 + b"]" * 100000, None),
+        (b'{"a": 1} {"b": 2}', None),
+    ],
+)
+def test_read_json_refuses_what_is_not_plain_json(body, what):
+    error = refusal(payload.read_json, body, 10**6)
+    assert (error.code, error.status, error.params.get("what")) == (
+        "malformed_json",
+        400,
+        what,
+    )
+
+
+def test_read_json_keeps_large_but_finite_numbers():
+    """Bounds are the fields' (a quantity's maximum), not the parser's."""
+    body = b'{"q": 1e308, "i": ' + b"9" * 400 + b"}"
+    assert payload.read_json(body, 10**6) == {"q": 1e308, "i": int("9" * 400)}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        ("text/plain", None),
+        ("application/x-www-form-urlencoded", None),
+        ("multipart/form-data", None),
+        ("", None),
+        ("application/json", "latin-1"),
+        ("application/json", "utf-16"),
+    ],
+)
+def test_read_json_needs_json_in_utf_8(content_type, charset):
+    error = refusal(payload.read_json, b"{}", 100, content_type, charset)
+    assert (error.code, error.status) == ("unsupported_media_type", 415)
+    assert payload.read_json(b"{}", 100, "application/json", "UTF-8") == {}
+
+
+def test_unknown_members_and_parameters_are_refused():
+    payload.check_fields("CountBatch", {"counts": []})
+    error = refusal(payload.check_fields, "CountBatch", {"counts": [], "task": 1})
+    assert (error.code, error.status, error.index) == ("unknown_field", 422, None)
+    assert refusal(payload.check_fields, "MarkCounted", {"x": 1}).code == (
+        "unknown_field"
+    )
+    payload.check_parameters("getCatalog", {"limit": "3", "after_id": "1"})
+    error = refusal(payload.check_parameters, "getTask", {"debug": "1"})
+    assert (error.code, error.status, error.params["name"]) == (
+        "unknown_parameter",
+        400,
+        "debug",
+    )
+    assert refusal(payload.parse_photo, {"data": "AA==", "name": "x"}).code == (
+        "unknown_field"
+    )
+
+
+@pytest.mark.parametrize("key", ["", "a b", "k\x00", "ключ", "k" * 129, "\t" * 3])
+def test_what_is_no_api_key(key):
+    assert not payload.is_api_key(key)
+    assert payload.is_api_key("0123456789abcdef" * 2 + "01234567")
+
+
 def test_int_and_date_parameters():
     assert payload.int_param("limit", None, 50, 1, 100) == 50
     assert payload.int_param("limit", "7", 50, 1, 100) == 7
-    for bad in ("0", "101", "x", "1.5"):
+    for bad in ("0", "101", "x", "1.5", " 7", "7 ", "+7", "1_0", "٧", "9" * 400):
         assert refusal(payload.int_param, "limit", bad, 50, 1, 100).code == (
             "invalid_parameter"
         )
     assert payload.date_param("2025-03-01").isoformat() == "2025-03-01"
     assert payload.date_param(None) is None
     assert refusal(payload.date_param, "tomorrow").code == "invalid_parameter"
+    assert refusal(payload.date_param, "").code == "invalid_parameter"
+    assert refusal(payload.int_param, "limit", "", 50, 1, 100).code == (
+        "invalid_parameter"
+    )
+    for bad in ("2025-03-01x", "2025-02-30", "0000-01-01", "٢٠٢٥-03-01", "2025-3-1"):
+        assert refusal(payload.date_param, bad).code == "invalid_parameter"
+    assert payload.date_param("0001-01-01").isoformat() == "0001-01-01"
+    assert payload.date_param("9999-12-31").isoformat() == "9999-12-31"
 
 
 def test_photos():
@@ -240,6 +410,11 @@ def test_openapi_limits_are_the_code_s():
     assert count_schema["note"]["maxLength"] == payload.MAX_NOTE
     for field in payload.ID_FIELDS:
         assert count_schema[field]["minimum"] == 1
+        assert count_schema[field]["maximum"] == payload.MAX_ID
+    for name, operation in _operations():
+        for parameter in operation.get("parameters", []):
+            if parameter["name"].endswith("_id"):
+                assert parameter["schema"]["maximum"] == payload.MAX_ID, name
     parameters = {
         p["name"]: p["schema"]
         for p in OPENAPI["paths"]["/catalog"]["get"]["parameters"]
@@ -252,6 +427,64 @@ def test_openapi_limits_are_the_code_s():
     assert f"at most {payload.MAX_PHOTO_BYTES // mb} MB" in text
     assert f"the body over {payload.MAX_PHOTO_BODY // mb} MB" in text
     assert f"1–{payload.MAX_CATALOG_PAGE}" in text
+    assert count_schema["quantity"]["maximum"] == payload.MAX_QUANTITY
+    assert (
+        f"from 0 to {payload.MAX_QUANTITY}" in count_schema["quantity"]["description"]
+    )
+    moments = (
+        f"from {payload.MIN_COUNTED_AT.isoformat()}Z to "
+        f"{payload.MAX_COUNTED_AT.isoformat()}Z"
+    )
+    assert moments in count_schema["counted_at"]["description"]
+    assert (
+        SCHEMAS["PhotoUpload"]["properties"]["filename"]["maxLength"]
+        == payload.MAX_FILENAME_SENT
+    )
+    assert f"first {payload.MAX_FILENAME} characters" in text
+    assert f"{payload.MAX_PHOTO_PIXELS // 1_000_000} megapixels" in text
+
+
+def _operations():
+    for path, operations in OPENAPI["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_the_request_objects_are_the_code_s():
+    """Every request object of the document lists exactly the members the code
+    accepts, and refuses any other (additionalProperties: false)."""
+    bodies = set()
+    for _name, operation in _operations():
+        body = operation.get("requestBody")
+        if body:
+            ref = body["content"]["application/json"]["schema"]["$ref"]
+            bodies.add(ref.rsplit("/", 1)[1])
+    assert bodies | {"Count"} == set(payload.REQUEST_FIELDS)
+    for schema, fields in payload.REQUEST_FIELDS.items():
+        assert SCHEMAS[schema]["additionalProperties"] is False, schema
+        assert list(SCHEMAS[schema]["properties"]) == list(fields), schema
+
+
+def test_the_query_parameters_are_the_code_s():
+    documented = {
+        operation["operationId"]: tuple(
+            p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+        )
+        for _name, operation in _operations()
+    }
+    assert documented == payload.QUERY_PARAMETERS
+
+
+def test_every_operation_documents_its_refusals():
+    """A parameter or body the code refuses has its documented 4xx."""
+    for name, operation in _operations():
+        responses = operation["responses"]
+        assert "unknown_parameter" in responses["400"]["description"], name
+        if "requestBody" in operation:
+            assert "malformed_json" in responses["400"]["description"], name
+            assert "unsupported_media_type" in responses["415"]["description"], name
+            assert "unknown_field" in responses["422"]["description"], name
+            assert "payload_too_large" in responses["413"]["description"], name
 
 
 def test_every_per_count_code_of_the_payload_is_documented():

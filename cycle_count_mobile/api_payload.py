@@ -5,14 +5,22 @@ alone (``checks/test_api_payload.py``) and its limits are compared with
 
 A refusal is a :class:`PayloadError` with a stable ``code`` and the ``params`` of
 its message; the API model (``cycle.count.api``) turns it into a translated
-message. Whether a quantity is valid is not decided here: that is the counting
-base's rule (``cycle.count.line._count_quantity_refusal``); here a quantity only
-has to be a JSON number.
+message. Whether a quantity is valid for its product (negative, a serial's 2) is
+not decided here: that is the counting base's rule
+(``cycle.count.line._count_quantity_refusal``); here a quantity only has to be a
+finite JSON number within the transport's bounds.
+
+Every bound and every member of a request object is defined once, below
+(:data:`REQUEST_FIELDS`, :data:`QUERY_PARAMETERS`, the ``MAX_``/``MIN_``
+constants): the checks read them, and ``openapi.json`` states the same, which
+``checks/test_api_payload.py`` and ``tests/test_openapi.py`` compare. A field or
+a parameter added to the API is added to these tables and to the document.
 """
 
 import base64
 import binascii
 import json
+import math
 import re
 from datetime import UTC, datetime
 
@@ -30,9 +38,64 @@ MAX_PHOTO_BODY = 7 * 1024 * 1024
 MAX_CATALOG_PAGE = 5000
 MAX_LOT_NAME = 128
 MAX_NOTE = 1000
+# A photo's name is kept to its first MAX_FILENAME characters; longer than
+# MAX_FILENAME_SENT is refused.
 MAX_FILENAME = 128
+MAX_FILENAME_SENT = 1024
 MAX_ID = 2**31 - 1
 ID_FIELDS = ("line_id", "location_id", "product_id", "lot_id", "package_id")
+# A counted quantity, in the product's unit: far above any real bin, far below
+# what a float column or a valuation would lose precision on.
+MAX_QUANTITY = 1_000_000_000
+# When a count may have been made (UTC, both included): older is a device with a
+# wrong clock; later than now counts as now (see parse_counted_at).
+MIN_COUNTED_AT = datetime(2000, 1, 1)
+MAX_COUNTED_AT = datetime(2099, 12, 31, 23, 59, 59)
+# A photo's pixels, read from its header before it is decoded (a decompression
+# bomb declares billions): a 24-megapixel camera fits, the app sends 1600 px.
+MAX_PHOTO_PIXELS = 25_000_000
+# What an API key may look like (Odoo's are 40 hex digits); anything else is
+# refused before it reaches the key table.
+API_KEY = re.compile(r"[\x21-\x7e]{1,128}")
+# RFC 3339 (offset optional: without one, UTC), ASCII digits only.
+DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[Zz]|[+-]\d{2}:\d{2})?",
+    re.ASCII,
+)
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+INTEGER = re.compile(r"[0-9]{1,10}", re.ASCII)
+
+# The members of each request object (openapi.json's schemas of the same names,
+# all ``additionalProperties: false``): anything else is refused.
+REQUEST_FIELDS = {
+    "CountBatch": ("counts",),
+    "Count": (
+        "client_id",
+        "line_id",
+        "location_id",
+        "product_id",
+        "lot_id",
+        "lot_name",
+        "package_id",
+        "quantity",
+        "counted_at",
+        "note",
+    ),
+    "PhotoUpload": ("client_id", "filename", "data"),
+    "MarkCounted": (),
+}
+# The query parameters of each operation (by its operationId in openapi.json):
+# any other is refused.
+QUERY_PARAMETERS = {
+    "listTasks": ("date",),
+    "getTask": (),
+    "submitCounts": (),
+    "markCounted": (),
+    "getVariances": (),
+    "uploadPhoto": (),
+    "getCatalog": ("after_id", "limit"),
+    "getOpenApi": (),
+}
 
 
 class PayloadError(Exception):
@@ -50,15 +113,45 @@ class PayloadError(Exception):
 
 
 def is_client_id(value):
-    return isinstance(value, str) and bool(CLIENT_ID.match(value))
+    return isinstance(value, str) and bool(CLIENT_ID.fullmatch(value))
+
+
+def is_text(value, max_length):
+    """A string PostgreSQL can store (no NUL, no lone surrogate) of at most
+    ``max_length`` characters."""
+    if not isinstance(value, str) or len(value) > max_length or "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_api_key(value):
+    return bool(API_KEY.fullmatch(value))
 
 
 def _is_number(value):
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def read_json(data, max_bytes):
-    """The request body as a JSON object."""
+def _finite_float(literal):
+    number = float(literal)
+    if not math.isfinite(number):
+        # 1e400 is read as infinity: a number no column can hold.
+        raise PayloadError("malformed_json", what="number")
+    return number
+
+
+def _no_constant(_literal):
+    # NaN, Infinity and -Infinity are not JSON, although Python reads them.
+    raise PayloadError("malformed_json", what="number")
+
+
+def read_json(data, max_bytes, content_type="application/json", charset=None):
+    """The request body as a JSON object: UTF-8, sent as JSON, within
+    ``max_bytes``, its numbers finite."""
     if len(data) > max_bytes:
         raise PayloadError(
             "payload_too_large",
@@ -66,52 +159,101 @@ def read_json(data, max_bytes):
             size=len(data) // 1024,
             max=max_bytes // 1024,
         )
+    if content_type != "application/json" or (
+        charset and charset.lower().replace("-", "") != "utf8"
+    ):
+        raise PayloadError("unsupported_media_type", status=415)
     try:
-        payload = json.loads(data or b"null")
-    except ValueError:
+        payload = json.loads(
+            (data or b"null").decode(),
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
+    except UnicodeDecodeError:
+        raise PayloadError("malformed_json", what="encoding") from None
+    except (ValueError, RecursionError):
+        # ValueError: bad syntax, or an integer of more than 4 300 digits;
+        # RecursionError: arrays nested thousands deep.
         raise PayloadError("malformed_json") from None
     if not isinstance(payload, dict):
         raise PayloadError("malformed_json", what="object")
     return payload
 
 
+def check_fields(schema, raw, index=None, status=422):
+    """Refuse a member of ``raw`` that :data:`REQUEST_FIELDS` does not list for
+    ``schema`` (``additionalProperties: false``)."""
+    allowed = REQUEST_FIELDS[schema]
+    unknown = sorted(key for key in raw if key not in allowed)
+    if unknown:
+        raise PayloadError(
+            "unknown_field",
+            index=index,
+            status=status,
+            field=unknown[0][:64],
+            allowed=", ".join(allowed) or "-",
+        )
+
+
+def check_parameters(operation, given):
+    """Refuse a query parameter :data:`QUERY_PARAMETERS` does not list for
+    ``operation``."""
+    allowed = QUERY_PARAMETERS[operation]
+    unknown = sorted(name for name in given if name not in allowed)
+    if unknown:
+        raise PayloadError(
+            "unknown_parameter", name=unknown[0][:64], allowed=", ".join(allowed) or "-"
+        )
+
+
 def int_param(name, value, default, minimum, maximum):
-    """A query parameter that must be an integer within bounds."""
-    if value in (None, ""):
+    """A query parameter that must be an integer within bounds (ASCII digits,
+    nothing else: not " 12", "1_000" or "+3")."""
+    if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
+    number = int(value) if isinstance(value, str) and INTEGER.fullmatch(value) else None
     if number is None or not minimum <= number <= maximum:
         raise PayloadError("invalid_parameter", name=name, min=minimum, max=maximum)
     return number
 
 
 def date_param(value):
-    """``YYYY-MM-DD`` or nothing."""
-    if not value:
+    """``YYYY-MM-DD`` (a real day, years 1 to 9999) or nothing (not an empty
+    value: ``?date=`` is no date)."""
+    if value is None:
         return None
     try:
-        # As Odoo reads a date: its first 10 characters.
-        return datetime.strptime(value[:10], "%Y-%m-%d").date()
-    except (TypeError, ValueError):
+        if not isinstance(value, str) or not DATE.fullmatch(value):
+            raise ValueError
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
         raise PayloadError("invalid_parameter", name="date") from None
 
 
 def parse_counted_at(index, value):
-    """ISO 8601; with an offset or Z it is converted to UTC, without one it is
-    taken as UTC. Returns a naive UTC datetime (or None: now)."""
+    """RFC 3339; with an offset or Z it is converted to UTC, without one it is
+    taken as UTC. Returns a naive UTC datetime (or None: now), between
+    :data:`MIN_COUNTED_AT` and :data:`MAX_COUNTED_AT`."""
     if value is None:
         return None
     try:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not DATETIME.fullmatch(value):
             raise ValueError
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value.upper().replace(" ", "T"))
+        if moment.tzinfo:
+            # 0001-01-01T00:00:00+14:00 is before year 1 in UTC: OverflowError.
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
     except ValueError:
         raise PayloadError("invalid_counted_at", index=index) from None
-    if moment.tzinfo:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        moment = None
+    if moment is None or not MIN_COUNTED_AT <= moment <= MAX_COUNTED_AT:
+        raise PayloadError(
+            "counted_at_out_of_range",
+            index=index,
+            min=MIN_COUNTED_AT.isoformat() + "Z",
+            max=MAX_COUNTED_AT.isoformat() + "Z",
+        )
     return moment.replace(microsecond=0)
 
 
@@ -121,12 +263,18 @@ def parse_count(index, raw):
     ``lot_name`` and the ids of :data:`ID_FIELDS`)."""
     if not isinstance(raw, dict):
         raise PayloadError("not_an_object", index=index)
+    check_fields("Count", raw, index=index)
     client_id = raw.get("client_id")
     if client_id is not None and not is_client_id(client_id):
         raise PayloadError("invalid_client_id", index=index)
     quantity = raw.get("quantity")
-    if not _is_number(quantity):
+    if not _is_number(quantity) or (
+        isinstance(quantity, float) and not math.isfinite(quantity)
+    ):
         raise PayloadError("not_a_number", index=index)
+    if quantity > MAX_QUANTITY:
+        # Compared before float(): an integer of 400 digits overflows a float.
+        raise PayloadError("quantity_too_large", index=index, max=MAX_QUANTITY)
     ids = {}
     for key in ID_FIELDS:
         value = raw.get(key)
@@ -143,20 +291,19 @@ def parse_count(index, raw):
         raise PayloadError("missing_item", index=index)
     lot_name = raw.get("lot_name")
     if lot_name is not None and (
-        not isinstance(lot_name, str)
-        or not lot_name.strip()
-        or len(lot_name) > MAX_LOT_NAME
+        not is_text(lot_name, MAX_LOT_NAME) or not lot_name.strip()
     ):
         raise PayloadError("invalid_lot_name", index=index, max=MAX_LOT_NAME)
     if lot_name and ids["lot_id"]:
         raise PayloadError("ambiguous_item", index=index, what="lot")
     note = raw.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
+    if note is not None and not is_text(note, MAX_NOTE):
         raise PayloadError("invalid_note", index=index, max=MAX_NOTE)
     return {
         "index": index,
         "client_id": client_id,
-        "quantity": float(quantity),
+        # + 0.0: a count of -0 is a count of 0, not a "-0" on the screens.
+        "quantity": float(quantity) + 0.0,
         "counted_at": parse_counted_at(index, raw.get("counted_at")),
         "note": note,
         "lot_name": lot_name.strip() if lot_name else None,
@@ -216,14 +363,16 @@ def parse_counts(counts):
 
 
 def parse_photo(payload):
-    """A photo upload: ``(client_id or None, filename or None, bytes)``."""
+    """A photo upload: ``(client_id or None, filename or None, bytes)``. Whether
+    the bytes are an image is the API model's check (it decodes them)."""
+    check_fields("PhotoUpload", payload)
     client_id = payload.get("client_id")
     filename = payload.get("filename")
     data = payload.get("data")
     if client_id is not None and not is_client_id(client_id):
         raise PayloadError("invalid_client_id", status=422)
-    if filename is not None and not isinstance(filename, str):
-        raise PayloadError("invalid_filename", status=422)
+    if filename is not None and not is_text(filename, MAX_FILENAME_SENT):
+        raise PayloadError("invalid_filename", status=422, max=MAX_FILENAME_SENT)
     try:
         if not isinstance(data, str) or not data:
             raise ValueError
@@ -249,5 +398,6 @@ def counting_rules():
         "max_lot_name_length": MAX_LOT_NAME,
         "max_photo_bytes": MAX_PHOTO_BYTES,
         "min_quantity": 0,
+        "max_quantity": MAX_QUANTITY,
         "serial_quantities": [0, 1],
     }

@@ -5,6 +5,8 @@ import werkzeug.exceptions
 from odoo import models
 from odoo.http import request
 
+from .. import api_payload
+
 
 def api_error(status, code, message):
     """An HTTP error whose body is the API's JSON error document."""
@@ -27,9 +29,12 @@ class IrHttp(models.AbstractModel):
         header = request.httprequest.headers.get("Authorization") or ""
         match = re.match(r"^bearer\s+(.+)$", header, re.IGNORECASE)
         if match:
-            uid = env["res.users.apikeys"]._check_credentials(
-                scope="rpc", key=match.group(1)
-            )
+            key = match.group(1).strip()
+            # A key of another shape (a NUL, 10 000 characters) is no key: it
+            # is refused here, not by the database.
+            uid = api_payload.is_api_key(key) and env[
+                "res.users.apikeys"
+            ]._check_credentials(scope="rpc", key=key)
             if not uid:
                 raise api_error(
                     401, "unauthorized", env._("This API key is not valid (any more).")

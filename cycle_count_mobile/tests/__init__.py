@@ -1,8 +1,10 @@
 from . import (
     test_api,
+    test_api_bad_input,
     test_api_endpoints,
     test_blind_outcome,
     test_app_tours,
+    test_concurrency_log,
     test_counts_exactly_once,
     test_device_counts_model,
     test_live_progress,

@@ -258,8 +258,17 @@ class ApiTestMixin(MobileTestMixin):
             + "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5]),
         )
 
-    def api(self, method, url, body=None, key=None, raw=None, content_type=None):
-        headers = {}
+    def api(
+        self,
+        method,
+        url,
+        body=None,
+        key=None,
+        raw=None,
+        content_type=None,
+        headers=None,
+    ):
+        headers = dict(headers or {})
         if key:
             headers["Authorization"] = f"Bearer {key}"
         data = None
@@ -267,7 +276,7 @@ class ApiTestMixin(MobileTestMixin):
             data = raw
         elif body is not None:
             data = json.dumps(body)
-        if data is not None or content_type:
+        if (data is not None or content_type) and "Content-Type" not in headers:
             headers["Content-Type"] = content_type or "application/json"
         response = self.opener.request(
             method, self.base_url() + API + url, data=data, headers=headers, timeout=30
