@@ -4,6 +4,7 @@ from . import (
     test_app_tours,
     test_counts_exactly_once,
     test_device_counts_model,
+    test_floor_tours,
     test_live_progress,
     test_offline,
     test_openapi,

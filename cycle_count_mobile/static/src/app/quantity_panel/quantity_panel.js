@@ -89,8 +89,8 @@ export class QuantityPanel extends Component {
             return;
         }
         if (ev.key === "Backspace") {
+            // Not part of a barcode for the barcode service either: the burst goes on.
             ev.preventDefault();
-            session.cache.keyBurst = null;
             session.pressKey("back");
             return;
         }
@@ -100,7 +100,7 @@ export class QuantityPanel extends Component {
         }
         const key = ev.key === "," ? "." : ev.key;
         if (/^[0-9.]$/.test(key)) {
-            session.typeKey(key, barcodeService.maxTimeBetweenKeysInMs);
+            session.typeKey(key, barcodeService.maxTimeBetweenKeysInMs, ev.key);
         }
     }
 

@@ -440,7 +440,7 @@ export class CountingSession {
      * barcode the same way, faster: keys of one quick burst are remembered, so
      * that a scan ending the burst takes them back (see absorbScan).
      */
-    typeKey(key, maxGapMs) {
+    typeKey(key, maxGapMs, raw = key) {
         const panel = this.panel;
         const now = browser.performance.now();
         let burst = this.cache.keyBurst;
@@ -451,7 +451,8 @@ export class CountingSession {
                 before: { qty: panel.qty, fresh: panel.fresh, source: panel.source },
             };
         }
-        burst.keys += key;
+        // As the barcode service buffers it (a decimal comma stays a comma).
+        burst.keys += raw;
         burst.lastAt = now;
         this.cache.keyBurst = burst;
         this.pressKey(key);
