@@ -1,6 +1,7 @@
 from . import (
     test_api,
     test_api_endpoints,
+    test_api_floor,
     test_app_tours,
     test_counts_exactly_once,
     test_device_counts_model,
