@@ -111,7 +111,9 @@ class TestApiFloor(ApiTestMixin, HttpCase):
         )
         self.assertEqual(response.status_code, 200, response.text)
         line = self.line_apple
-        self.assertEqual((line.counted_qty, line.count_hint, line.note), (4, "label", "Label torn"))
+        self.assertEqual(
+            (line.counted_qty, line.count_hint, line.note), (4, "label", "Label torn")
+        )
         found = self.task.line_ids.filtered("is_found")
         self.assertEqual(found.count_hint, "wrong_location")
         # A later count without a hint keeps what was said.

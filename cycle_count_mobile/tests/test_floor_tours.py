@@ -43,7 +43,9 @@ class FloorToursMixin(AppCaseMixin):
         self.assertEqual((wrap.location_id, wrap.counted_qty), (self.bin_a, 3))
         # Nothing else was counted: a search, a typed location, a typed
         # "nothing" record nothing.
-        self.assertEqual(lines.filtered("is_counted"), self.line_apple | self.line_bolt | wrap)
+        self.assertEqual(
+            lines.filtered("is_counted"), self.line_apple | self.line_bolt | wrap
+        )
 
     def test_every_count_on_purpose_and_what_was_seen(self):
         self.start_tour(
@@ -55,9 +57,7 @@ class FloorToursMixin(AppCaseMixin):
             self.task.line_ids.filtered("is_counted"),
             self.line_sn1 | self.line_sn2 | self.line_lot,
         )
-        self.assertEqual(
-            (self.line_sn1.counted_qty, self.line_sn2.counted_qty), (1, 0)
-        )
+        self.assertEqual((self.line_sn1.counted_qty, self.line_sn2.counted_qty), (1, 0))
         self.assertFalse(self.line_chip.is_counted)
         # Moving on recorded nothing: one count per deliberate act.
         counts = self.device_counts().filtered(lambda record: record.kind == "count")

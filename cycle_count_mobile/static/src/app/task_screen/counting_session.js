@@ -122,7 +122,10 @@ export class CountingSession {
         const dropped = this.dropped;
         this.dropped = null;
         if (dropped) {
-            text = `${_t("Not recorded (not confirmed with OK): %(product)s %(qty)s.", dropped)} ${text || ""}`;
+            text = _t("Not recorded (not confirmed with OK): %(product)s %(qty)s. %(next)s", {
+                ...dropped,
+                next: text || "",
+            });
             type = type === "danger" ? type : "warning";
         }
         this.message = { type, text, at: Date.now() };
