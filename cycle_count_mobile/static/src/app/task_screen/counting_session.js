@@ -558,7 +558,7 @@ export class CountingSession {
             text: _t("Record 0 for %(product)s%(lot)s: none in %(location)s?", {
                 product: this.product(line).name,
                 lot,
-                location: this.location.name,
+                location: this.location.short_name || this.location.name,
             }),
         };
     }
