@@ -163,7 +163,7 @@ export class CountingSession {
         this.locationId = location.id;
         this.packageId = null;
         this.awaitLot = null;
-        this.say("success", _t("Counting %(location)s", { location: location.name }));
+        this.say("success", _t("Counting %(location)s", { location: location.short_name || location.name }));
     }
 
     enterPackage(pack) {
