@@ -43,6 +43,10 @@ MAX_NOTE = 1000
 MAX_FILENAME = 128
 MAX_FILENAME_SENT = 1024
 MAX_ID = 2**31 - 1
+# A product search: what the counter types, and how many products come back.
+MIN_QUERY = 2
+MAX_QUERY = 100
+MAX_SEARCH_RESULTS = 20
 ID_FIELDS = ("line_id", "location_id", "product_id", "lot_id", "package_id")
 # A counted quantity, in the product's unit: far above any real bin, far below
 # what a float column or a valuation would lose precision on.
@@ -230,6 +234,14 @@ def date_param(value):
         raise PayloadError("invalid_parameter", name="date") from None
 
 
+def query_param(value):
+    """The text of a product search, trimmed."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not MIN_QUERY <= len(text) <= MAX_QUERY:
+        raise PayloadError("invalid_query", min=MIN_QUERY, max=MAX_QUERY)
+    return text
+
+
 def parse_counted_at(index, value):
     """RFC 3339; with an offset or Z it is converted to UTC, without one it is
     taken as UTC. Returns a naive UTC datetime (or None: now), between
@@ -259,7 +271,7 @@ def parse_counted_at(index, value):
 
 def parse_count(index, raw):
     """Check the shape of one count; return it normalised (a dict with
-    ``index``, ``client_id``, ``quantity``, ``counted_at``, ``note``,
+    ``index``, ``client_id``, ``quantity``, ``counted_at``, ``note``, ``hint``,
     ``lot_name`` and the ids of :data:`ID_FIELDS`)."""
     if not isinstance(raw, dict):
         raise PayloadError("not_an_object", index=index)
@@ -299,6 +311,10 @@ def parse_count(index, raw):
     note = raw.get("note")
     if note is not None and not is_text(note, MAX_NOTE):
         raise PayloadError("invalid_note", index=index, max=MAX_NOTE)
+    # Its value is the counting base's to check (one list of hints).
+    hint = raw.get("hint")
+    if hint is not None and not isinstance(hint, str):
+        raise PayloadError("invalid_hint", index=index)
     return {
         "index": index,
         "client_id": client_id,
@@ -306,6 +322,7 @@ def parse_count(index, raw):
         "quantity": float(quantity) + 0.0,
         "counted_at": parse_counted_at(index, raw.get("counted_at")),
         "note": note,
+        "hint": hint,
         "lot_name": lot_name.strip() if lot_name else None,
         **ids,
     }

@@ -41,6 +41,9 @@ class CycleCountAdjustmentLine(models.Model):
         related="count_line_id.reason_id", readonly=False, string="Reason"
     )
     counter_id = fields.Many2one("res.users", string="Counted By")
+    # What the counter saw, as they said it: read-only beside the reason.
+    count_hint = fields.Selection(related="count_line_id.count_hint")
+    count_note = fields.Char(related="count_line_id.note", string="Counter's Note")
     counted_at = fields.Datetime()
     attachment_ids = fields.Many2many(
         related="count_line_id.attachment_ids", string="Photos"

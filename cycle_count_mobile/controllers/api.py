@@ -271,6 +271,24 @@ class CycleCountApi(http.Controller):
 
         return _handle(run, "getCatalog")
 
+    @http.route(f"{API}/products", methods=["GET"], readonly=True, **_route)
+    def search_products(self, q=None, limit=None, **_kwargs):
+        def run():
+            return json_response(
+                request.env["cycle.count.api"]._search_products(
+                    api_payload.query_param(q),
+                    limit=api_payload.int_param(
+                        "limit",
+                        limit,
+                        api_payload.MAX_SEARCH_RESULTS,
+                        1,
+                        api_payload.MAX_SEARCH_RESULTS,
+                    ),
+                )
+            )
+
+        return _handle(run)
+
     @http.route(
         f"{API}/openapi.json",
         type="http",

@@ -1,3 +1,4 @@
+import base64
 import io
 import struct
 import warnings
@@ -167,6 +168,14 @@ class CycleCountApi(models.AbstractModel):
                 "characters.",
                 **params,
             ),
+            "invalid_query": lambda: env._(
+                "Parameter q must be a text of %(min)s to %(max)s characters.",
+                **params,
+            ),
+            "invalid_hint": lambda: env._(
+                "Count #%(index)s: hint must be one of the hints' codes (a string).",
+                **params,
+            ),
             "invalid_counted_at": lambda: env._(
                 "Count #%(index)s: counted_at must be an ISO 8601 date and time, "
                 'such as "2025-03-01T08:30:00Z".',
@@ -332,7 +341,8 @@ class CycleCountApi(models.AbstractModel):
         payload["locations"] = [
             self._location(location) for location in lines.location_id
         ]
-        payload["products"] = self._products(products)
+        # With their thumbnails: kept on the device with the task, for offline.
+        payload["products"] = self._products(products, images=True)
         payload["lots"] = self._lots(
             task, products.filtered(lambda product: product.tracking != "none")
         )
@@ -358,6 +368,7 @@ class CycleCountApi(models.AbstractModel):
             "counted_at": self._datetime(line.counted_at),
             "is_found": line.is_found,
             "note": line.note or None,
+            "hint": line.count_hint or None,
             "photo_count": len(line.attachment_ids),
         }
 
@@ -366,11 +377,23 @@ class CycleCountApi(models.AbstractModel):
         return {
             "id": location.id,
             "name": location.complete_name,
+            # The bin's own name, shown big on the device (the path on demand).
+            "short_name": location.name,
             "barcode": location.barcode or None,
         }
 
     @api.model
-    def _products(self, products):
+    def _thumbnail(self, product):
+        """The product's 128-pixel image as a data URL (or None): small enough to
+        keep on the device with the task."""
+        image = product.image_128
+        if not image:
+            return None
+        mimetype = guess_mimetype(base64.b64decode(image), default="image/png")
+        return f"data:{mimetype};base64,{image.decode()}"
+
+    @api.model
+    def _products(self, products, images=False):
         packagings = self.env["product.packaging"].search_fetch(
             [("product_id", "in", products.ids), ("barcode", "!=", False)],
             ["product_id", "barcode", "qty", "name"],
@@ -393,6 +416,7 @@ class CycleCountApi(models.AbstractModel):
                 "tracking": product.tracking,
                 "uom": product.uom_id.name,
                 "packagings": by_product[product.id],
+                **({"image": self._thumbnail(product)} if images else {}),
             }
             for product in products
         ]
@@ -443,6 +467,29 @@ class CycleCountApi(models.AbstractModel):
             if not after_id
             else [],
         }
+
+    @api.model
+    def _search_products(self, query, limit=api_payload.MAX_SEARCH_RESULTS):
+        """Storable products of the user's companies whose name, internal
+        reference (default code) or barcode contains ``query``, or one of whose
+        packagings has it as barcode: a found item without a readable label. With
+        thumbnails, as for a task."""
+        products = self.env["product.product"].search(
+            [
+                ("is_storable", "=", True),
+                "|",
+                "|",
+                "|",
+                ("name", "ilike", query),
+                ("default_code", "ilike", query),
+                ("barcode", "ilike", query),
+                ("packaging_ids.barcode", "=", query),
+            ],
+            order="default_code, name, id",
+            limit=limit,
+        )
+        products.fetch(["display_name", "default_code", "barcode", "tracking"])
+        return {"products": self._products(products, images=True)}
 
     @api.model
     def _get_variances(self, task):
@@ -914,7 +961,15 @@ class CycleCountApi(models.AbstractModel):
     def _counting_rules(self):
         """What the app checks before sending: the same definitions as the API's
         and the counting base's."""
+        lines = self.env["cycle.count.line"]
         return {
             **api_payload.counting_rules(),
             "counting_states": list(COUNTING_STATES),
+            # The hints a counter may give, with their labels in the user's language.
+            "count_hints": [
+                {"value": value, "label": label}
+                for value, label in lines._fields["count_hint"]._description_selection(
+                    self.env
+                )
+            ],
         }

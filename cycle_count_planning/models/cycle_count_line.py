@@ -7,6 +7,16 @@ from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLan
 
 from .cycle_count_rule import PRIORITIES
 
+# What a counter saw, said with the count; the supervisor still sets the variance
+# reason (reason_id). One definition: the app's choices come from this field.
+COUNT_HINTS = [
+    ("damaged", "Damaged"),
+    ("label", "Torn or unreadable label"),
+    ("wrong_location", "Wrong location"),
+    ("expired", "Expired"),
+    ("other", "Other"),
+]
+
 REVIEWER_GROUPS = (
     "cycle_count_planning.group_cycle_count_supervisor,"
     "cycle_count_planning.group_cycle_count_finance"
@@ -198,6 +208,13 @@ class CycleCountLine(models.Model):
         help="Not listed by the plan: the counter found this item in the location.",
     )
     note = fields.Char()
+    count_hint = fields.Selection(
+        COUNT_HINTS,
+        string="Counter's Hint",
+        copy=False,
+        help="What the counter saw, given with the count (the supervisor sets the "
+        "variance reason).",
+    )
     attachment_ids = fields.Many2many(
         "ir.attachment",
         "cycle_count_line_attachment_rel",
@@ -383,7 +400,7 @@ class CycleCountLine(models.Model):
     def _get_counter_writable_fields(self):
         """What a counter may write on a line of their own task; a bridge adds
         its fields with ``super() | {...}``."""
-        return {"counted_qty", "reason_id", "note", "attachment_ids"}
+        return {"counted_qty", "reason_id", "note", "count_hint", "attachment_ids"}
 
     @api.model
     def _get_count_snapshot_fields(self):
@@ -482,6 +499,7 @@ class CycleCountLine(models.Model):
         - ``counted_at``: naive UTC datetime of the count, None for now (a moment
           in the future is taken as now);
         - ``note`` (optional): kept on the line with the count that is applied;
+        - ``hint`` (optional): a value of :data:`COUNT_HINTS`, kept likewise;
         - ``index`` (optional): how refusals name the count (default: its place).
 
         The later count wins: of a line's counts, the latest is recorded unless the
@@ -524,8 +542,19 @@ class CycleCountLine(models.Model):
         lines_by_id = {line.id: line for line in task_lines}
         lines_by_item = task_locations = known = None
         found, errors = [], []
+        hints = dict(self._fields["count_hint"]._description_selection(env))
         for item in items:
             try:
+                hint = item.get("hint")
+                if hint is not None and hint not in hints:
+                    raise CountError(
+                        "invalid_hint",
+                        env._(
+                            "%(hint)s is not a hint: give one of %(hints)s.",
+                            hint=hint,
+                            hints=", ".join(hints),
+                        ),
+                    )
                 line = item.get("line") or None
                 line_id = item.get("line_id") or (line.id if line else None)
                 if line_id:
@@ -805,6 +834,7 @@ class CycleCountLine(models.Model):
             item["at"] = min(item.get("counted_at") or now, now)
             by_line[item["line"]].append(item)
         to_record, notes = [], []
+        hints = defaultdict(lambda: self.browse())
         for line, line_items in by_line.items():
             latest = max(line_items, key=lambda item: (item["at"], item["index"]))
             held = line.is_counted and line.counted_at
@@ -815,10 +845,14 @@ class CycleCountLine(models.Model):
                 to_record.append((line, latest["quantity"], latest["at"]))
                 if latest.get("note") is not None:
                     notes.append((line, latest["note"]))
+                if latest.get("hint") is not None:
+                    hints[latest["hint"]] |= line
         if to_record:
             lines = self._write_count_snapshots(to_record)
             for line, note in notes:
                 line.note = note
+            for hint, hint_lines in hints.items():
+                hint_lines.count_hint = hint
             lines._on_counts_recorded()
         return [
             {

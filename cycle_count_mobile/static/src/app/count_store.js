@@ -253,6 +253,24 @@ export class CountStore {
         );
     }
 
+    /**
+     * A product the server found for a search (not in the device's catalog):
+     * known from now on, so that it can be counted; a count keeps it in its task.
+     */
+    knowProduct(product) {
+        if (!this.catalog.products.some((p) => p.id === product.id)) {
+            this.catalog.products.push(product);
+        }
+        return this.catalog.products.find((p) => p.id === product.id);
+    }
+
+    /** Search the company's storable products on the server (online only). */
+    async searchProducts(text) {
+        const query = new URLSearchParams({ q: text });
+        const { status, data } = await this.call(`/products?${query}`);
+        return status === 200 ? data.products : [];
+    }
+
     lineLabel(task, line) {
         const product = this.productOf(task, line.product_id);
         const location = task.locations.find((l) => l.id === line.location_id);
@@ -277,6 +295,7 @@ export class CountStore {
             counted_at: null,
             is_found: true,
             note: null,
+            hint: null,
             photo_count: 0,
             local_qty: null,
             local_at: null,
@@ -285,8 +304,11 @@ export class CountStore {
         };
     }
 
-    /** Store the count on the device (with its queue entry, atomically), then send. */
-    async recordCount(task, line, quantity) {
+    /**
+     * Store the count on the device (with its queue entry, atomically), then send.
+     * `said`: what the counter saw ({ hint, note }), sent with the count.
+     */
+    async recordCount(task, line, quantity, said = {}) {
         const existing = task.lines.find((l) => l.key === line.key);
         if (existing) {
             line = existing;
@@ -309,6 +331,12 @@ export class CountStore {
             label: this.lineLabel(task, line),
             created_at: countedAt,
         };
+        for (const key of ["hint", "note"]) {
+            if (said[key] !== undefined && said[key] !== null) {
+                item[key] = said[key];
+                line[key] = said[key];
+            }
+        }
         line.local_qty = quantity;
         line.local_at = countedAt;
         line.sync = "pending";
@@ -456,6 +484,11 @@ export class CountStore {
             quantity: item.quantity,
             counted_at: item.counted_at,
         };
+        for (const key of ["hint", "note"]) {
+            if (item[key] !== undefined) {
+                body[key] = item[key];
+            }
+        }
         if (line?.id) {
             body.line_id = line.id;
         } else if (line) {

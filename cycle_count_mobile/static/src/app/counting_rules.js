@@ -18,6 +18,9 @@ export class CountingRules {
         this.maxCountsPerBatch = rules.max_counts_per_batch || null;
         this.minQuantity = rules.min_quantity ?? null;
         this.serialQuantities = rules.serial_quantities || null;
+        // What a counter may say they saw: [{ value, label }], labels translated.
+        this.countHints = rules.count_hints || [];
+        this.maxNoteLength = rules.max_note_length || null;
     }
 
     /** Counts are accepted on this task (and the device has not finished it). */
@@ -48,6 +51,11 @@ export class CountingRules {
             return _t("A serial number is counted 1 (there) or 0 (not there).");
         }
         return null;
+    }
+
+    /** The label of a hint the counter gave (or the code, if unknown here). */
+    hintLabel(value) {
+        return this.countHints.find((hint) => hint.value === value)?.label || value;
     }
 
     /** The client id the server will accept (a device id that does not match is a bug here). */

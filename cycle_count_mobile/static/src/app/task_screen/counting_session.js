@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { markRaw, toRaw } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { compressPhoto, signal } from "../device";
 import { ScanIndex } from "../scan_index";
@@ -22,14 +23,32 @@ export class CountingSession {
         // Not observed: the store is a service, the callback and caches are plain.
         this.store = store;
         this.onDone = onDone;
-        this.cache = markRaw({ index: null, indexKey: null, indexTask: null, scanStartedAt: null });
+        this.cache = markRaw({
+            index: null,
+            indexKey: null,
+            indexTask: null,
+            scanStartedAt: null,
+            // Keys typed into the quantity in one quick burst (see typeKey).
+            keyBurst: null,
+            // The Enter key being handled, and the one that ended the last scan.
+            enterEvent: null,
+            scanEndedWith: null,
+        });
         // Observed through this.storeState: the task and its lines change as counts go.
         this.storeState = store.state;
         this.taskId = taskId;
         this.locationId = null;
         this.packageId = null;
-        // The quantity being entered: { line, qty (text), fresh, savedQty? }.
+        // The quantity being entered: { line, qty (text), fresh, source, packaging,
+        // hint, note, savedQty? }. `source` says how the quantity came: "scan"
+        // (each scan is a count of what it shows), "open" (a tap, nothing decided)
+        // or "typed" (waiting for OK). Only scans are recorded by moving on.
         this.panel = null;
+        // A quantity dropped by moving on (typed, never confirmed): told with the
+        // next message.
+        this.dropped = null;
+        // The location's full path shown instead of its short name.
+        this.showPath = false;
         // A tracked product waiting for its lot or serial: { product, qty }.
         this.awaitLot = null;
         // A question waiting for an answer: { kind, text, ... }.
@@ -100,6 +119,15 @@ export class CountingSession {
     // Feedback
     // ------------------------------------------------------------------
     say(type, text) {
+        const dropped = this.dropped;
+        this.dropped = null;
+        if (dropped) {
+            text = _t("Not recorded (not confirmed with OK): %(product)s %(qty)s. %(next)s", {
+                ...dropped,
+                next: text || "",
+            });
+            type = type === "danger" ? type : "warning";
+        }
         this.message = { type, text, at: Date.now() };
         signal(type !== "danger");
     }
@@ -131,25 +159,30 @@ export class CountingSession {
     // Where the counter is
     // ------------------------------------------------------------------
     enterLocation(location) {
-        this.savePanel();
+        this.leavePanel();
         this.locationId = location.id;
         this.packageId = null;
         this.awaitLot = null;
-        this.say("success", _t("Counting %(location)s", { location: location.name }));
+        this.say("success", _t("Counting %(location)s", { location: location.short_name || location.name }));
     }
 
     enterPackage(pack) {
-        this.savePanel();
+        this.leavePanel();
         this.packageId = pack.id;
         this.say("success", _t("Package %(package)s", { package: pack.name }));
     }
 
     leaveLocation() {
-        this.savePanel();
+        this.leavePanel();
         this.locationId = null;
         this.packageId = null;
         this.awaitLot = null;
-        this.message = null;
+        this.showPath = false;
+        if (this.dropped) {
+            this.say("warning", "");
+        } else {
+            this.message = null;
+        }
     }
 
     // ------------------------------------------------------------------
@@ -164,33 +197,88 @@ export class CountingSession {
         );
     }
 
-    /** A scanned item: its quantity goes up by `qty` (a packaging) or 1. */
-    openItem(product, lotName, qty) {
+    /**
+     * A scanned item: its quantity goes up by `qty` (a packaging, `packaging`
+     * its name) or 1.
+     */
+    openItem(product, lotName, qty, packaging) {
         const step = qty || 1;
         const line = this.findLine(product, lotName);
         const panel = this.panel;
         if (panel && line && panel.line.key === line.key) {
             panel.qty = String(number(panel.qty) + step);
             panel.fresh = true;
+            if (panel.source !== "typed") {
+                panel.source = "scan";
+            }
+            panel.packaging = this.addPackaging(panel.packaging, packaging, qty);
             this.say("success", _t("%(product)s: %(qty)s", { product: product.name, qty: panel.qty }));
             return;
         }
-        this.savePanel();
+        this.leavePanel();
         if (!line) {
-            this.askFound(product, lotName, step, false);
+            this.askFound(product, lotName, step, false, packaging);
             return;
         }
-        this.panel = {
-            line,
+        this.panel = this.newPanel(line, {
             qty: String((this.lineQty(line) || 0) + step),
-            fresh: true,
-        };
+            source: "scan",
+            packaging: this.addPackaging(null, packaging, qty),
+        });
         this.say("success", _t("%(product)s: %(qty)s", { product: product.name, qty: this.panel.qty }));
+    }
+
+    newPanel(line, values) {
+        return {
+            line,
+            qty: "",
+            fresh: true,
+            source: "open",
+            packaging: null,
+            hint: line.hint || null,
+            note: line.note || "",
+            showNote: false,
+            ...values,
+        };
+    }
+
+    /** What the packagings scanned add up to: { name, qty, count } (same one). */
+    addPackaging(current, name, qty) {
+        if (!name) {
+            return current?.name ? null : current;
+        }
+        if (current && current.name === name) {
+            return { ...current, count: current.count + 1 };
+        }
+        return { name, qty, count: 1 };
+    }
+
+    /**
+     * A product picked from a search (an item without a readable label): as its
+     * scan, but the quantity is typed, not counted one by the pick.
+     */
+    pickProduct(product, scans) {
+        if (!this.needLocation()) {
+            return;
+        }
+        if (product.tracking !== "none") {
+            // Its lot or serial next, as after a scan of the product.
+            scans.onItem({ product, qty: null, lotName: null });
+            return;
+        }
+        const line = this.findLine(product, null);
+        if (line) {
+            this.openLine(line);
+            this.say("info", _t("Type the quantity of %(product)s, then OK.", { product: product.name }));
+            return;
+        }
+        this.leavePanel();
+        this.askFound(product, null, null, false);
     }
 
     /** A serial scanned: counted 1 at once (or offered as found here). */
     countSerial(product, serial) {
-        this.savePanel();
+        this.leavePanel();
         const line = this.findLine(product, serial);
         if (line) {
             this.persist(this.store.recordCount(this.task, line, 1));
@@ -200,7 +288,7 @@ export class CountingSession {
         }
     }
 
-    askFound(product, lotName, qty, serial) {
+    askFound(product, lotName, qty, serial, packaging) {
         const lot = lotName ? _t(" (lot %(lot)s)", { lot: lotName }) : "";
         this.confirm = {
             kind: "found",
@@ -208,6 +296,7 @@ export class CountingSession {
             lotName,
             qty,
             serial,
+            packaging,
             text: _t("%(product)s%(lot)s is not listed in %(location)s. Add it as found here?", {
                 product: product.name,
                 lot,
@@ -218,7 +307,7 @@ export class CountingSession {
     }
 
     confirmFound() {
-        const { product, lotName, qty, serial } = this.confirm;
+        const { product, lotName, qty, serial, packaging } = this.confirm;
         this.confirm = null;
         const lot = lotName
             ? this.task.lots.find((l) => l.product_id === product.id && l.name === lotName)
@@ -238,7 +327,17 @@ export class CountingSession {
             this.say("success", _t("Serial %(serial)s counted (found here).", { serial: lotName }));
             return;
         }
-        this.panel = { line, qty: String(qty), fresh: true };
+        if (!qty) {
+            // Picked from a search: the counter types how many.
+            this.panel = this.newPanel(line, {});
+            this.say("info", _t("Type the quantity of %(product)s, then OK.", { product: product.name }));
+            return;
+        }
+        this.panel = this.newPanel(line, {
+            qty: String(qty),
+            source: "scan",
+            packaging: this.addPackaging(null, packaging, qty),
+        });
         this.say("success", _t("%(product)s: %(qty)s", { product: product.name, qty: String(qty) }));
     }
 
@@ -254,14 +353,37 @@ export class CountingSession {
         if (this.isClosed) {
             return;
         }
-        this.savePanel();
+        this.leavePanel();
         const product = this.product(line);
-        if (product.tracking === "serial") {
-            this.panel = { line, qty: String(this.lineQty(line) ?? 1), fresh: true, serial: true };
+        // Nothing pre-filled that moving on could record: the counter decides.
+        this.panel = this.newPanel(line, {
+            qty: String(this.lineQty(line) ?? ""),
+            serial: product.tracking === "serial",
+        });
+        if (this.dropped) {
+            this.say("warning", "");
         } else {
-            this.panel = { line, qty: String(this.lineQty(line) ?? ""), fresh: true };
+            this.message = null;
         }
-        this.message = null;
+    }
+
+    /**
+     * Moving on (another item, location or package, finishing): what scans
+     * counted is recorded; a quantity typed or shown but not confirmed is not.
+     */
+    leavePanel() {
+        const panel = this.panel;
+        if (!panel) {
+            return true;
+        }
+        if (panel.source === "scan") {
+            return this.savePanel();
+        }
+        this.panel = null;
+        if (panel.source === "typed" && panel.qty !== "" && panel.qty !== panel.savedQty) {
+            this.dropped = { product: this.product(panel.line).name, qty: panel.qty };
+        }
+        return true;
     }
 
     /** Record what the panel holds; false (and a message) when it cannot. */
@@ -281,8 +403,97 @@ export class CountingSession {
             return false;
         }
         this.panel = null;
-        this.persist(this.store.recordCount(this.task, panel.line, Number(panel.qty)));
+        this.persist(this.store.recordCount(this.task, panel.line, Number(panel.qty), this.said(panel)));
         return true;
+    }
+
+    /** What the counter says with the count: a hint and a note, when changed. */
+    said(panel) {
+        const line = panel.line;
+        const said = {};
+        if (panel.hint && panel.hint !== line.hint) {
+            said.hint = panel.hint;
+        }
+        const note = (panel.note || "").trim();
+        if (note !== (line.note || "")) {
+            said.note = note;
+        }
+        return said;
+    }
+
+    /**
+     * A key of the keypad (or of the PDA's keyboard): the first one after
+     * opening or scanning replaces the quantity shown.
+     */
+    pressKey(key) {
+        const panel = this.panel;
+        if (key === "back") {
+            panel.qty = panel.fresh ? "" : panel.qty.slice(0, -1);
+        } else if (key === ".") {
+            panel.qty = panel.fresh ? "0." : panel.qty.includes(".") ? panel.qty : `${panel.qty || "0"}.`;
+        } else {
+            panel.qty = panel.fresh || panel.qty === "0" ? key : panel.qty + key;
+        }
+        panel.fresh = false;
+        panel.source = "typed";
+    }
+
+    /**
+     * A digit from the hardware keyboard. A keyboard-wedge scanner types its
+     * barcode the same way, faster: keys of one quick burst are remembered, so
+     * that a scan ending the burst takes them back (see absorbScan).
+     */
+    typeKey(key, maxGapMs, raw = key) {
+        const panel = this.panel;
+        const now = browser.performance.now();
+        let burst = this.cache.keyBurst;
+        if (!burst || burst.lineKey !== panel.line.key || now - burst.lastAt > maxGapMs) {
+            burst = {
+                lineKey: panel.line.key,
+                keys: "",
+                before: { qty: panel.qty, fresh: panel.fresh, source: panel.source },
+            };
+        }
+        // As the barcode service buffers it (a decimal comma stays a comma).
+        burst.keys += raw;
+        burst.lastAt = now;
+        this.cache.keyBurst = burst;
+        this.pressKey(key);
+    }
+
+    /**
+     * A scan while keys were typed into the quantity: they were the scanner's,
+     * and are taken back; unless the "barcode" is just those digits and means
+     * nothing here: then the counter typed fast (and its Enter confirms).
+     * Returns true when the scan was such typing.
+     */
+    absorbScan(barcode, maxGapMs) {
+        const burst = this.cache.keyBurst;
+        this.cache.keyBurst = null;
+        const panel = this.panel;
+        if (
+            !burst ||
+            !panel ||
+            panel.line.key !== burst.lineKey ||
+            browser.performance.now() - burst.lastAt > 2 * maxGapMs
+        ) {
+            return false;
+        }
+        if (burst.keys === barcode.trim() && this.index.interpret(barcode).type === "unknown") {
+            if (this.cache.enterEvent) {
+                this.confirmPanel();
+            }
+            return true;
+        }
+        Object.assign(panel, burst.before);
+        return false;
+    }
+
+    /** A serial's panel: there (1) or not there (0), one deliberate tap. */
+    countSerialAs(qty) {
+        this.panel.qty = String(qty);
+        this.panel.source = "typed";
+        this.confirmPanel();
     }
 
     confirmPanel() {
@@ -337,6 +548,27 @@ export class CountingSession {
     // ------------------------------------------------------------------
     // Zeros and finishing
     // ------------------------------------------------------------------
+    /** The "0" beside a line: asked first, never recorded on one tap. */
+    askZero(line) {
+        this.leavePanel();
+        const lot = line.lot ? _t(" (lot %(lot)s)", { lot: line.lot.name }) : "";
+        this.confirm = {
+            kind: "zero",
+            line,
+            text: _t("Record 0 for %(product)s%(lot)s: none in %(location)s?", {
+                product: this.product(line).name,
+                lot,
+                location: this.location.short_name || this.location.name,
+            }),
+        };
+    }
+
+    confirmZero() {
+        const line = this.confirm.line;
+        this.confirm = null;
+        this.countZero(line);
+    }
+
     countZero(line) {
         this.persist(this.store.recordCount(this.task, line, 0));
         this.say("success", _t("%(product)s confirmed as not there (0).", { product: this.product(line).name }));
@@ -357,7 +589,7 @@ export class CountingSession {
     confirmRestZero() {
         const lines = this.confirm.lines;
         this.confirm = null;
-        this.savePanel();
+        this.leavePanel();
         this.persist(
             (async () => {
                 for (const line of lines) {
@@ -369,7 +601,7 @@ export class CountingSession {
     }
 
     askFinish() {
-        this.savePanel();
+        this.leavePanel();
         const { counted, total } = this.progress;
         if (counted < total) {
             this.say("danger", _t("%(count)s items are not counted yet: count them, or confirm them as 0.", {

@@ -1,5 +1,6 @@
 /** @odoo-module **/
 
+import { barcodeService } from "@barcodes/barcode_service";
 import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 
@@ -18,10 +19,21 @@ export class ScanHandler {
         return this.session.store;
     }
 
+    /** How far apart a scanner's keys come at most (Odoo's barcode service). */
+    get maxKeyGapMs() {
+        return barcodeService.maxTimeBetweenKeysInMs;
+    }
+
     onScan(barcode) {
         const session = this.session;
         // From the scanner's Enter to the answer on the screen (see the task screen).
         session.cache.scanStartedAt = browser.performance.now();
+        // A scanner's Enter ends the scan: the quantity panel must not take it as OK.
+        session.cache.scanEndedWith = session.cache.enterEvent;
+        if (session.absorbScan(barcode, this.maxKeyGapMs)) {
+            // Digits typed fast on the PDA's keypad, not a scan.
+            return;
+        }
         if (session.isClosed) {
             session.say("warning", _t("This task is counted: nothing more to scan."));
             return;
@@ -40,7 +52,7 @@ export class ScanHandler {
             default:
                 if (session.awaitLot && session.locationId) {
                     // Asked for a lot: a name the device does not know is a new lot.
-                    return this.onTracked(session.awaitLot.product, barcode.trim(), session.awaitLot.qty);
+                    return this.onTracked(session.awaitLot.product, barcode.trim(), session.awaitLot.qty, session.awaitLot.packaging);
                 }
                 session.say(
                     "danger",
@@ -102,7 +114,7 @@ export class ScanHandler {
                 );
                 return;
             }
-            return this.onTracked(waiting.product, name, waiting.qty);
+            return this.onTracked(waiting.product, name, waiting.qty, waiting.packaging);
         }
         const productIds = [...new Set(lots.map((lot) => lot.product_id))];
         if (productIds.length !== 1) {
@@ -117,17 +129,17 @@ export class ScanHandler {
         this.onTracked(product, name, null);
     }
 
-    onItem({ product, qty, lotName }) {
+    onItem({ product, qty, lotName, packaging }) {
         const session = this.session;
         if (!session.needLocation()) {
             return;
         }
         if (product.tracking !== "none") {
             if (lotName) {
-                return this.onTracked(product, lotName, qty);
+                return this.onTracked(product, lotName, qty, packaging);
             }
-            session.savePanel();
-            session.awaitLot = { product, qty };
+            session.leavePanel();
+            session.awaitLot = { product, qty, packaging };
             session.say(
                 "info",
                 product.tracking === "serial"
@@ -136,11 +148,11 @@ export class ScanHandler {
             );
             return;
         }
-        session.openItem(product, null, qty);
+        session.openItem(product, null, qty, packaging);
     }
 
     /** A tracked product with its lot or serial: a serial is counted once, in one place. */
-    onTracked(product, lotName, qty) {
+    onTracked(product, lotName, qty, packaging) {
         const session = this.session;
         session.awaitLot = null;
         if (product.tracking === "serial") {
@@ -164,6 +176,6 @@ export class ScanHandler {
             session.countSerial(product, lotName);
             return;
         }
-        session.openItem(product, lotName, qty);
+        session.openItem(product, lotName, qty, packaging);
     }
 }

@@ -47,4 +47,9 @@ export class TaskScreen extends Component {
     onScan(barcode) {
         this.scans.onScan(barcode);
     }
+
+    /** A product picked from a search, for an item without a readable label. */
+    onPick(product) {
+        this.session.pickProduct(product, this.scans);
+    }
 }
