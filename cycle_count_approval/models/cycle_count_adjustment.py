@@ -259,8 +259,9 @@ class CycleCountAdjustment(models.Model):
         """Every review rejected here carries the reviewer's comment: it reaches
         the counter as the reason of the recount."""
         reviews = (tiers or self.review_ids).filtered(
-            lambda r: r.status in ("waiting", "pending")
-            and self.env.user in r.reviewer_ids
+            lambda r: (
+                r.status in ("waiting", "pending") and self.env.user in r.reviewer_ids
+            )
         )
         if any(not (review.comment or "").strip() for review in reviews):
             raise UserError(

@@ -6,7 +6,9 @@ def reject_with_comment(adjustment, user, comment):
     whose comment is the reason the counter reads."""
     action = adjustment.with_user(user).reject_tier()
     wizard = Form(
-        adjustment.env["comment.wizard"].with_user(user).with_context(**action["context"])
+        adjustment.env["comment.wizard"]
+        .with_user(user)
+        .with_context(**action["context"])
     )
     wizard.comment = comment
     return wizard.save().add_comment()

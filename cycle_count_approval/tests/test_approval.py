@@ -263,7 +263,9 @@ class TestApproval(CycleCountCase):
 
     def test_a_rejected_item_must_be_counted_again(self):
         task = self._counted_task(apple=9)
-        reject_with_comment(task.adjustment_ids, self.supervisor, "Count the apples again")
+        reject_with_comment(
+            task.adjustment_ids, self.supervisor, "Count the apples again"
+        )
         apple = task.line_ids.filtered(
             lambda line: line.product_id == self.product_apple
         )

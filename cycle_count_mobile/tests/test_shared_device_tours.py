@@ -268,14 +268,18 @@ class TestCountsSentUnderTheirCounter(SharedDeviceMixin, ApiTestMixin, HttpCase)
 
     def test_recount_in_the_task_payload(self):
         tasks = self.api("GET", "/tasks", key=self.api_key).json()["tasks"]
-        flags = {task["id"]: (task["is_recount"], task["recount_reason"]) for task in tasks}
+        flags = {
+            task["id"]: (task["is_recount"], task["recount_reason"]) for task in tasks
+        }
         self.assertEqual(
             flags,
             {self.task.id: (False, None), self.recount_task.id: (True, REASON)},
         )
         detail = self.api("GET", f"/tasks/{self.recount_task.id}", key=self.api_key)
         detail = detail.json()
-        self.assertEqual((detail["is_recount"], detail["recount_reason"]), (True, REASON))
+        self.assertEqual(
+            (detail["is_recount"], detail["recount_reason"]), (True, REASON)
+        )
         # Blind: the item to recount comes without its earlier count.
         (line,) = detail["lines"]
         self.assertEqual((line["is_counted"], line["counted_qty"]), (False, None))
