@@ -236,9 +236,18 @@ class CycleCountAdjustment(models.Model):
         # A rejection sends the task back to its counter, who must read why:
         # always OCA's comment wizard, whether or not the tier asks for comments.
         sequences = self._get_sequences_to_approve(self.env.user)
-        return self._add_comment(
+        action = self._add_comment(
             "reject", self.review_ids.filtered(lambda r: r.sequence in sequences)
         )
+        view = self.env.ref(
+            "cycle_count_approval.cycle_count_adjustment_reject_view_form"
+        )
+        action.update(
+            name=self.env._("Reject %(report)s", report=self.display_name),
+            views=[(view.id, "form")],
+            view_id=view.id,
+        )
+        return action
 
     def _validate_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)

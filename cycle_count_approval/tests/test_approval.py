@@ -144,6 +144,17 @@ class TestApproval(CycleCountCase):
         self.assertFalse(adjustment.review_ids.definition_id.has_comment)
         action = adjustment.with_user(self.supervisor).reject_tier()
         self.assertEqual(action["res_model"], "comment.wizard")
+        self.assertEqual(
+            action["views"],
+            [
+                (
+                    self.env.ref(
+                        "cycle_count_approval.cycle_count_adjustment_reject_view_form"
+                    ).id,
+                    "form",
+                )
+            ],
+        )
         self.assertEqual(adjustment.state, "to_approve")
         # Without a comment (blank, or around the wizard): refused, nothing written.
         for comment in ("   ", None):
