@@ -343,7 +343,22 @@ class CycleCountAdjustment(models.Model):
 
     def reject_tier(self):
         self._check_can_review()
-        return super(CycleCountAdjustment, self._approval_flow()).reject_tier()
+        self.ensure_one()
+        # A rejection sends the task back to its counter, who must read why:
+        # always OCA's comment wizard, whether or not the tier asks for comments.
+        sequences = self._get_sequences_to_approve(self.env.user)
+        action = self._add_comment(
+            "reject", self.review_ids.filtered(lambda r: r.sequence in sequences)
+        )
+        view = self.env.ref(
+            "cycle_count_approval.cycle_count_adjustment_reject_view_form"
+        )
+        action.update(
+            name=self.env._("Reject %(report)s", report=self.display_name),
+            views=[(view.id, "form")],
+            view_id=view.id,
+        )
+        return action
 
     def _validate_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
@@ -355,6 +370,7 @@ class CycleCountAdjustment(models.Model):
 
     def _rejected_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
+        self._check_reject_comment(tiers)
         flow = self._approval_flow()
         res = super(CycleCountAdjustment, flow)._rejected_tier(tiers and tiers.sudo())
         if self.validation_status == "rejected" and self.state == "to_approve":
@@ -366,6 +382,23 @@ class CycleCountAdjustment(models.Model):
         return super(CycleCountAdjustment, self._approval_flow())._update_counter(
             review_counter
         )
+
+    def _check_reject_comment(self, tiers=False):
+        """Every review rejected here carries the reviewer's comment: it reaches
+        the counter as the reason of the recount."""
+        reviews = (tiers or self.review_ids).filtered(
+            lambda r: (
+                r.status in ("waiting", "pending") and self.env.user in r.reviewer_ids
+            )
+        )
+        if any(not (review.comment or "").strip() for review in reviews):
+            raise UserError(
+                self.env._(
+                    "Say why you reject %(report)s: your comment is what the counter "
+                    "reads before counting again.",
+                    report=self.display_name,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Workflow
@@ -423,7 +456,12 @@ class CycleCountAdjustment(models.Model):
         # the task back is the system's work (a reviewer may not write tasks).
         adjustments = self.sudo().with_context(skip_validation_check=True)
         adjustments.write({"state": "rejected"})
-        adjustments.task_id._reopen_for_recount()
+        for adjustment in adjustments:
+            # The reviewers' own words reach the counter (the API, the app).
+            comments = adjustment.review_ids.filtered(
+                lambda r: r.status == "rejected" and r.comment
+            ).mapped("comment")
+            adjustment.task_id._reopen_for_recount("\n".join(comments))
         # The rejected items must be counted again before the task can be marked
         # counted: the same figures are not sent back for approval unchanged.
         adjustments.line_ids.count_line_id.write({"is_counted": False})

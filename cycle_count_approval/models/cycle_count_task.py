@@ -56,10 +56,17 @@ class CycleCountTask(models.Model):
             ],
         }
 
-    def _reopen_for_recount(self):
+    def _reopen_for_recount(self, reason=""):
         # Back to counting when a variance is rejected: the counter may not write
         # the state, the rejection is the system's transition.
-        self.sudo().write({"state": "in_progress", "date_counted": False})
+        self.sudo().write(
+            {
+                "state": "in_progress",
+                "date_counted": False,
+                "is_recount": True,
+                "recount_reason": reason or False,
+            }
+        )
 
     def action_view_adjustments(self):
         self.ensure_one()

@@ -3,6 +3,8 @@ from odoo.tests import tagged
 
 from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 
+from .common import reject_with_comment
+
 
 @tagged("post_install", "-at_install")
 class TestApplyToStock(CycleCountCase):
@@ -150,7 +152,7 @@ class TestApplyToStock(CycleCountCase):
 
     def test_a_rejected_report_never_reaches_stock(self):
         adjustment = self._counted_task(apple=9).adjustment_ids
-        adjustment.with_user(self.supervisor).reject_tier()
+        reject_with_comment(adjustment, self.supervisor, "Count the apples again")
         self.assertEqual(adjustment.state, "rejected")
         self.assertFalse(adjustment.move_ids)
         self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 10)

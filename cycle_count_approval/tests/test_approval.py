@@ -3,6 +3,8 @@ from odoo.tests import tagged
 
 from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 
+from .common import reject_with_comment
+
 
 @tagged("post_install", "-at_install")
 class TestApproval(CycleCountCase):
@@ -121,7 +123,7 @@ class TestApproval(CycleCountCase):
     def test_rejection_sends_the_task_back_for_a_recount(self):
         task = self._counted_task(apple=9)
         first = task.adjustment_ids
-        first.with_user(self.supervisor).reject_tier()
+        reject_with_comment(first, self.supervisor, "Count the apples again")
         self.assertEqual(first.state, "rejected")
         self.assertEqual(first.review_ids.status, "rejected")
         self.assertEqual(task.state, "in_progress")
@@ -133,6 +135,50 @@ class TestApproval(CycleCountCase):
         task.with_user(self.counter).action_mark_counted()
         self.assertEqual(task.state, "done")
         self.assertEqual(task.adjustment_ids, first)
+
+    def test_a_rejection_needs_a_comment_that_reaches_the_task(self):
+        task = self._counted_task(apple=9)
+        adjustment = task.adjustment_ids
+        self.assertFalse(task.is_recount)
+        # Reject always asks for the reason, even on a tier without comments.
+        self.assertFalse(adjustment.review_ids.definition_id.has_comment)
+        action = adjustment.with_user(self.supervisor).reject_tier()
+        self.assertEqual(action["res_model"], "comment.wizard")
+        self.assertEqual(
+            action["views"],
+            [
+                (
+                    self.env.ref(
+                        "cycle_count_approval.cycle_count_adjustment_reject_view_form"
+                    ).id,
+                    "form",
+                )
+            ],
+        )
+        self.assertEqual(adjustment.state, "to_approve")
+        # Without a comment (blank, or around the wizard): refused, nothing written.
+        for comment in ("   ", None):
+            # (assertRaises: in a savepoint, as the request that raises is undone)
+            with self.assertRaises(UserError) as caught:
+                if comment:
+                    self.env["comment.wizard"].with_user(self.supervisor).with_context(
+                        **action["context"]
+                    ).create({"comment": comment}).add_comment()
+                else:
+                    adjustment.with_user(self.supervisor)._rejected_tier()
+            self.assertIn("Say why you reject", str(caught.exception))
+            self.assertEqual(adjustment.review_ids.status, "pending")
+            self.assertEqual(adjustment.state, "to_approve")
+            self.assertEqual(task.state, "counted")
+            self.assertFalse(task.is_recount)
+        reject_with_comment(adjustment, self.supervisor, "Shelf A-01 has a hidden row")
+        self.assertEqual(adjustment.state, "rejected")
+        self.assertEqual(adjustment.review_ids.comment, "Shelf A-01 has a hidden row")
+        # The counter reads it on their task, as a recount.
+        task = task.with_user(self.counter)
+        self.assertEqual(task.state, "in_progress")
+        self.assertTrue(task.is_recount)
+        self.assertEqual(task.recount_reason, "Shelf A-01 has a hidden row")
 
     def test_no_tier_means_no_approval_needed(self):
         (self.supervisor_tier | self.finance_tier | self.director_tier).active = False
@@ -228,7 +274,9 @@ class TestApproval(CycleCountCase):
 
     def test_a_rejected_item_must_be_counted_again(self):
         task = self._counted_task(apple=9)
-        task.adjustment_ids.with_user(self.supervisor).reject_tier()
+        reject_with_comment(
+            task.adjustment_ids, self.supervisor, "Count the apples again"
+        )
         apple = task.line_ids.filtered(
             lambda line: line.product_id == self.product_apple
         )

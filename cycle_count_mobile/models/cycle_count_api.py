@@ -312,6 +312,10 @@ class CycleCountApi(models.AbstractModel):
             "line_count": task.line_count,
             "counted_line_count": task.counted_line_count,
             "progress": task.progress,
+            # Sent back to be counted again, and why (the reviewer's words): never
+            # a book quantity or an earlier count.
+            "is_recount": task.is_recount,
+            "recount_reason": task.recount_reason or None,
         }
 
     @api.model

@@ -7,6 +7,9 @@ from odoo.http import request
 
 from .. import api_payload
 
+# Sent by the counting app with every call: the user whose counts it holds.
+APP_USER_HEADER = "X-Cycle-Count-User"
+
 
 def api_error(status, code, message):
     """An HTTP error whose body is the API's JSON error document."""
@@ -53,6 +56,19 @@ class IrHttp(models.AbstractModel):
                 415,
                 "unsupported_media_type",
                 env._("Send JSON (Content-Type: application/json)."),
+            )
+        # The counting app names the user whose counts it sends: on a shared
+        # device the session may be another counter's by now, and a count is
+        # sent only under the login of who made it.
+        expected = request.httprequest.headers.get(APP_USER_HEADER)
+        if expected and not match and expected != str(request.env.uid):
+            raise api_error(
+                401,
+                "user_changed",
+                env._(
+                    "This device is now logged in as another user: what was counted "
+                    "here is sent when its counter logs in again."
+                ),
             )
         user = request.env.user
         request.update_context(lang=user.lang, allowed_company_ids=user.company_ids.ids)

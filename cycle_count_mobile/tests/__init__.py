@@ -13,5 +13,6 @@ from . import (
     test_offline,
     test_openapi,
     test_photos,
+    test_shared_device_tours,
     test_sync_records_tour,
 )

@@ -82,6 +82,19 @@ class CycleCountTask(models.Model):
     date_counted = fields.Datetime(string="Counted On", readonly=True, copy=False)
     date_done = fields.Datetime(string="Done On", readonly=True, copy=False)
     note = fields.Text()
+    # Set by the system when the task is sent back to be counted again (a rejected
+    # variance report today): the counter sees it as a recount, with the reason.
+    is_recount = fields.Boolean(
+        string="Recount",
+        readonly=True,
+        copy=False,
+        help="Sent back to be counted again.",
+    )
+    recount_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the task must be counted again, as the counter reads it.",
+    )
     is_open_for_counting = fields.Boolean(
         compute="_compute_is_open_for_counting",
         help="Counts are accepted: the task is to do or in progress.",

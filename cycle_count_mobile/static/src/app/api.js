@@ -10,9 +10,10 @@ const TIMEOUT_MS = 30000;
 /**
  * Call the counting API with the web session. Returns `{ status, data }` for every
  * HTTP answer (errors included: the caller decides); throws NetworkError when no
- * answer came. Session calls send JSON, which is what the API requires of them.
+ * answer came. Session calls send JSON, which is what the API requires of them,
+ * and name the `user` whose counts they carry (a shared device: see the README).
  */
-export async function apiCall(base, path, { method = "GET", body } = {}) {
+export async function apiCall(base, path, { method = "GET", body, user } = {}) {
     const controller = new AbortController();
     const timer = browser.setTimeout(() => controller.abort(), TIMEOUT_MS);
     let response;
@@ -20,7 +21,12 @@ export async function apiCall(base, path, { method = "GET", body } = {}) {
         response = await browser.fetch(base + path, {
             method,
             credentials: "same-origin",
-            headers: { "Content-Type": "application/json", Accept: "application/json" },
+            headers: {
+                "Content-Type": "application/json",
+                Accept: "application/json",
+                // Whose counts these are: refused if the session is now another's.
+                ...(user ? { "X-Cycle-Count-User": String(user) } : {}),
+            },
             body: body === undefined ? undefined : JSON.stringify(body),
             signal: controller.signal,
         });

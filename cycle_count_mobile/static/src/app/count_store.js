@@ -43,6 +43,9 @@ export class CountStore {
             syncing: false,
             refreshing: false,
             needsLogin: false,
+            // The session is another user's now (a shared device): log in again.
+            userChanged: false,
+            loggingOut: false,
             lastSyncAt: null,
             lastError: null,
             tasks: [],
@@ -397,16 +400,71 @@ export class CountStore {
     }
 
     // ------------------------------------------------------------------
+    // A shared device: switching user
+    // ------------------------------------------------------------------
+    /**
+     * Log out so that another counter can log in on this device. What this user
+     * has not sent stays in their own database on the device, and is sent under
+     * their own login when they open the app here again (the API refuses it
+     * under anyone else's). Everything else of theirs leaves the device, and the
+     * service worker forgets their page, so that the next user starts from
+     * nothing of theirs.
+     */
+    async logOut() {
+        this.state.loggingOut = true;
+        if (this.state.online && this.state.queue.length) {
+            // One last try; what does not go stays for this user's next login.
+            await this.sync();
+        }
+        await this.forgetAllButUnsent();
+        const login = `/web/login?redirect=${encodeURIComponent(this.config.app)}`;
+        browser.location.assign(`/web/session/logout?redirect=${encodeURIComponent(login)}`);
+    }
+
+    /** Keep only what is still to send or to read (and the tasks it belongs to). */
+    async forgetAllButUnsent() {
+        const [tasks, queue, refused] = await Promise.all([
+            this.db.getAll("tasks"),
+            this.db.getAll("queue"),
+            this.db.getAll("refused"),
+        ]);
+        const keep = new Set([...queue, ...refused].map((item) => item.task_id));
+        await this.db.transaction(["tasks", "meta"], "readwrite", (stores) => {
+            for (const task of tasks) {
+                if (!keep.has(task.id)) {
+                    stores.tasks.delete(task.id);
+                }
+            }
+            stores.meta.delete("catalog");
+        });
+        this.catalog = { products: [], locations: [] };
+        // The page the service worker keeps is this user's (their session info).
+        const caches = globalThis.caches;
+        if (caches) {
+            for (const name of await caches.keys()) {
+                if (name.startsWith("cycle-count-app-")) {
+                    await (await caches.open(name)).delete(this.config.app);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------
     // Sending, in order, exactly once
     // ------------------------------------------------------------------
     async call(path, options) {
-        const result = await apiCall(this.config.api, path, options);
+        const result = await apiCall(this.config.api, path, {
+            ...options,
+            user: this.config.user.id,
+        });
         this.state.online = true;
         if (result.status === 401) {
             this.state.needsLogin = true;
+            this.state.userChanged = result.data?.error?.code === "user_changed";
             throw new NetworkError("401");
         }
         this.state.needsLogin = false;
+        this.state.userChanged = false;
         return result;
     }
 

@@ -10,6 +10,10 @@ export class TaskList extends Component {
     static props = {
         // What a scan on the list did not find (a translated text), or null.
         message: { optional: true },
+        // A location scanned here that several of my tasks count:
+        // { location (name), options: [{ taskId, locationId }] }, or null.
+        choice: { optional: true },
+        // (task, locationId?): open the task, at that location when given.
         onOpenTask: Function,
     };
 
@@ -20,6 +24,23 @@ export class TaskList extends Component {
 
     get tasks() {
         return this.storeState.tasks;
+    }
+
+    get userName() {
+        return this.store.config.user.name;
+    }
+
+    get choices() {
+        const choice = this.props.choice;
+        return (choice?.options || [])
+            .map((option) => ({ ...option, task: this.store.getTask(option.taskId) }))
+            .filter((option) => option.task);
+    }
+
+    choiceTitle(choice) {
+        return _t("Several of your tasks count %(location)s: which one?", {
+            location: choice.location,
+        });
     }
 
     isOverdue(task) {

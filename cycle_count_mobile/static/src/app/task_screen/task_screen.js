@@ -19,7 +19,8 @@ import { ScanHandler } from "./scan_handler";
 export class TaskScreen extends Component {
     static template = "cycle_count_mobile.TaskScreen";
     static components = { ConfirmCard, LineList, LocationList, QuantityPanel, ScanPanel };
-    static props = { taskId: Number, onBack: Function };
+    // locationId: opened from a location scanned on the task list, counted first.
+    static props = { taskId: Number, locationId: { optional: true }, onBack: Function };
 
     setup() {
         this.store = useService("cycle_count_store");
@@ -27,6 +28,10 @@ export class TaskScreen extends Component {
         const session = reactive(new CountingSession(this.store, this.props.taskId, () => this.props.onBack()));
         this.scans = new ScanHandler(session);
         this.session = useState(session);
+        const location = this.props.locationId && session.task.locations.find((l) => l.id === this.props.locationId);
+        if (location && !session.isClosed) {
+            session.enterLocation(location);
+        }
         useBus(this.barcode.bus, "barcode_scanned", (ev) => this.onScan(ev.detail.barcode));
         onPatched(() => {
             // Every scan ends with a message, shown here: the answer is on the screen.
