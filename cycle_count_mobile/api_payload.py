@@ -84,6 +84,7 @@ REQUEST_FIELDS = {
         "quantity",
         "counted_at",
         "note",
+        "hint",
     ),
     "PhotoUpload": ("client_id", "filename", "data"),
     "MarkCounted": (),
@@ -98,6 +99,7 @@ QUERY_PARAMETERS = {
     "getVariances": (),
     "uploadPhoto": (),
     "getCatalog": ("after_id", "limit"),
+    "searchProducts": ("q", "limit"),
     "getOpenApi": (),
 }
 

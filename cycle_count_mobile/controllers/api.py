@@ -287,7 +287,7 @@ class CycleCountApi(http.Controller):
                 )
             )
 
-        return _handle(run)
+        return _handle(run, "searchProducts")
 
     @http.route(
         f"{API}/openapi.json",

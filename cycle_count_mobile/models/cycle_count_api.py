@@ -9,6 +9,7 @@ from PIL import Image, WebPImagePlugin
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare
+from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.cycle_count_planning.models.cycle_count_line import (
     REVIEWER_GROUPS as REVIEWER_GROUPS_FIELD_ATTR,
