@@ -22,6 +22,11 @@ class TestVarianceDesktopTour(VarianceTourMixin, HttpCase):
         self._report()
         self.start_tour(
             "/odoo/action-cycle_count_planning.cycle_count_task_action",
+            "cycle_count_all_tasks_counted_tour",
+            login="cc_supervisor",
+        )
+        self.start_tour(
+            "/odoo/action-cycle_count_approval.cycle_count_adjustment_action",
             "cycle_count_variance_desktop_tour",
             login="cc_supervisor",
         )

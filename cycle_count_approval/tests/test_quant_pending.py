@@ -2,6 +2,8 @@ from odoo.tests import tagged
 
 from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 
+from .common import reject_with_comment
+
 
 @tagged("post_install", "-at_install")
 class TestQuantPendingVariance(CycleCountCase):
@@ -35,7 +37,7 @@ class TestQuantPendingVariance(CycleCountCase):
 
     def test_rejected_is_not_pending(self):
         adjustment = self._counted_task(apple=7).adjustment_ids
-        adjustment.with_user(self.supervisor).reject_tier()
+        reject_with_comment(adjustment, self.supervisor, "Count the apples again.")
         self.assertEqual(adjustment.state, "rejected")
         self.env.invalidate_all()
         self.assertEqual(self._quant(self.product_apple).cycle_count_pending_qty, 0)

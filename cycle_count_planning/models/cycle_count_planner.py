@@ -769,6 +769,7 @@ class CycleCountPlanner(models.AbstractModel):
             "counter_id",
             "counted_at",
             "note",
+            "count_hint",
             "attachment_ids",
             # Relations: the rules by the next INSERT, the events by their UPDATE.
             "rule_ids",
