@@ -127,3 +127,31 @@ class CycleCountAccountingCase(CycleCountTestMixin, AccountTestInvoicingCommon):
             [("account_id", "=", account.id), ("parent_state", "=", "posted")]
         )
         return sum(lines.mapped("balance"))
+
+
+def create_gain_loss_accounts(env, code_prefix):
+    """A gain and a loss account for the main company (a chart loaded first if it
+    has none), for the tours that set them; ``code_prefix`` keeps codes apart."""
+    company = env.ref("base.main_company")
+    if not env["account.account"].search_count(
+        env["account.account"]._check_company_domain(company), limit=1
+    ):
+        env["account.chart.template"].try_loading(
+            "generic_coa", company=company, install_demo=False
+        )
+    Account = env["account.account"].with_company(company)
+    gain = Account.create(
+        {
+            "name": "Inventory Gains",
+            "code": f"{code_prefix}6301",
+            "account_type": "income_other",
+        }
+    )
+    loss = Account.create(
+        {
+            "name": "Inventory Losses",
+            "code": f"{code_prefix}6711",
+            "account_type": "expense",
+        }
+    )
+    return company, gain, loss

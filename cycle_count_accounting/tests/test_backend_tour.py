@@ -1,30 +1,15 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import create_gain_loss_accounts
+
 FINANCE = "cycle_count_planning.group_cycle_count_finance"
 
 
 @tagged("post_install", "-at_install")
 class TestFinanceAccountsTour(HttpCase):
     def test_finance_sets_the_gain_and_loss_accounts(self):
-        company = self.env.ref("base.main_company")
-        if not self.env["account.account"].search_count(
-            self.env["account.account"]._check_company_domain(company), limit=1
-        ):
-            self.env["account.chart.template"].try_loading(
-                "generic_coa", company=company, install_demo=False
-            )
-        Account = self.env["account.account"].with_company(company)
-        gain = Account.create(
-            {
-                "name": "Inventory Gains",
-                "code": "CCF6301",
-                "account_type": "income_other",
-            }
-        )
-        loss = Account.create(
-            {"name": "Inventory Losses", "code": "CCF6711", "account_type": "expense"}
-        )
+        company, gain, loss = create_gain_loss_accounts(self.env, "CCF")
         # A finance manager and nothing else: no administrator right.
         finance = new_test_user(
             self.env,
