@@ -4,6 +4,7 @@ from odoo.tests import tagged
 from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 
 from ..models.cycle_count_adjustment import APPLY_CHUNK_PARAM
+from .common import use_periodic_category
 
 
 @tagged("post_install", "-at_install")
@@ -15,12 +16,7 @@ class TestBackgroundApply(CycleCountCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.category = cls.env["product.category"].create({"name": "Counted goods"})
-        if "property_valuation" in cls.category._fields:
-            cls.category.property_valuation = "manual_periodic"
-        (
-            cls.product_apple | cls.product_bolt | cls.product_chip | cls.product_lot
-        ).categ_id = cls.category
+        use_periodic_category(cls)
         cls.env["ir.config_parameter"].set_param(APPLY_CHUNK_PARAM, "2")
 
     def _on_hand(self, product, location, lot=None):

@@ -4,6 +4,7 @@ from odoo.tests import tagged
 from odoo.addons.cycle_count_approval.models.cycle_count_adjustment import (
     APPLY_CHUNK_PARAM,
 )
+from odoo.addons.cycle_count_approval.tests.common import use_periodic_category
 from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 from odoo.addons.queue_job.job import Job
 
@@ -16,12 +17,7 @@ class TestQueueJobs(CycleCountCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.category = cls.env["product.category"].create({"name": "Counted goods"})
-        if "property_valuation" in cls.category._fields:
-            cls.category.property_valuation = "manual_periodic"
-        (
-            cls.product_apple | cls.product_bolt | cls.product_chip | cls.product_lot
-        ).categ_id = cls.category
+        use_periodic_category(cls)
 
     def _jobs(self, method, states=("pending",)):
         return self.env["queue.job"].search(
