@@ -55,7 +55,7 @@ ensure_python_packages() {
 # The OCA addons the suite depends on (the addons import no Python package beyond
 # Odoo's own requirements: requirements.txt lists none).
 ensure_runtime_packages() {
-    if ! "$ODOO_PY" -c 'import odoo.addons.base_tier_validation, odoo.addons.queue_job' 2>/dev/null; then
+    if ! "$ODOO_PY" -c 'import odoo.addons.base_tier_validation, odoo.addons.base_tier_validation_server_action, odoo.addons.base_tier_validation_forward, odoo.addons.stock_account_show_automatic_valuation, odoo.addons.queue_job' 2>/dev/null; then
         say "Installing OCA addons from PyPI into $ODOO_PY"
         pip_install --no-deps -r "$ROOT/requirements-oca.txt" || return 1
     fi

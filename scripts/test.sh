@@ -88,7 +88,7 @@ fi
 say "Odoo: $(odoo --version 2>/dev/null) with $ODOO_PY"
 ensure_runtime_packages || fail "could not install the OCA addons"
 ensure_python_packages "pytest_odoo=pytest-odoo==2.3.*" "odoo_test_helper=odoo-test-helper>=2.1" \
-    "websocket=websocket-client>=1.6" "freezegun=freezegun>=1.2" \
+    "websocket=websocket-client>=1.6" "freezegun=freezegun>=1.2" "hypothesis=hypothesis>=6.100" \
     "openapi_spec_validator=openapi-spec-validator>=0.7" \
     || fail "could not install the test requirements (requirements-test.txt)"
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && ! command -v google-chrome >/dev/null; then
