@@ -292,6 +292,53 @@ rm -f "$INSTALL_LOG" "$TEST_LOG" "$VAR/odoo-tests.xml"
 cleanup() { [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$DB" >/dev/null 2>&1; }
 trap cleanup EXIT
 
+# cycle_count_approval with queue_job (the cycle_count_queue bridge installs by
+# itself): its tests; then two planners and two posters at once and kill -9
+# midway (scripts/concurrency_check.sh, one result per check), same database.
+check_jobs() {
+    local db="cc_jobs_$$" log="$VAR/jobs.log" out="$VAR/concurrency.out"
+    rm -f "$log" "$VAR/jobs.xml"
+    if ! odoo "${DB_ARGS[@]}" -d "$db" -i cycle_count_approval,queue_job --without-demo=all \
+            --stop-after-init --addons-path="$ADDONS_PATH" --logfile="$log" --log-level=warn; then
+        fail "installing cycle_count_approval with queue_job failed (see $log)"
+        return
+    fi
+    "$ODOO_PY" -m pytest cycle_count_queue/tests \
+        --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" --odoo-log-level=warn \
+        --odoo-extra=test-enable --odoo-extra=logfile="$log" \
+        --odoo-extra=http-port="$HTTP_PORT" "${DB_ARGS[@]/#--/--odoo-extra=}" \
+        -p no:cacheprovider -q -rfEs --junitxml="$VAR/jobs.xml" || true
+    add_junit "$VAR/jobs.xml" "cycle_count_queue tests"
+    scan_errors "$log" "queue_job bridge"
+    scripts/concurrency_check.sh --db "$db" | tee "$out"
+    add_result "$(grep -c '^PASS: ' "$out")" 0
+    while read -r line; do fail "concurrency: ${line#FAIL: }"; done < <(grep '^FAIL: ' "$out")
+    [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1
+}
+
+# The checks on databases of their own (addons alone, the upgrade, background
+# jobs) run in a second lane beside the main tests: two cores, each busy.
+# Their output is kept in a file and shown, with their results, at the end.
+other_databases() {
+    passed=0 failed=0 failures=()
+    # A port of their own: the main tests serve on HTTP_PORT, schemathesis on +1.
+    HTTP_PORT=$((HTTP_PORT + 2))
+    say "Each addon finishes its own lifecycle: planning alone, approval without accounting"
+    # The suite's addons installed alone (no stock_account, so the accounting bridge
+    # does not auto-install): their own tests must pass without what is downstream.
+    for alone in cycle_count_planning cycle_count_approval; do
+        run_alone "$alone"
+    done
+
+    say "Upgrade of a 18.0.1.x database with demo data to this code (-u)"
+    check_upgrade
+
+    say "Background jobs: the queue_job bridge's tests, then several processes on one database"
+    check_jobs
+    echo "$passed $failed" >"$VAR/lane.result"
+    printf '%s\n' "${failures[@]}" >"$VAR/lane.failures"
+}
+
 say "Installing the five addons into a fresh database $DB (no demo data)"
 if odoo "${DB_ARGS[@]}" -d "$DB" -i "$ADDONS" --without-demo=all --stop-after-init \
         --addons-path="$ADDONS_PATH" --logfile="$INSTALL_LOG" --log-level=info; then
@@ -301,6 +348,12 @@ else
     fail "installing the addons failed"
     finish
 fi
+
+LANE_LOG="$VAR/other-databases.log"
+rm -f "$VAR/lane.result" "$VAR/lane.failures"
+say "Second lane started: addons alone, the upgrade, background jobs (output: $LANE_LOG)"
+other_databases >"$LANE_LOG" 2>&1 &
+LANE_PID=$!
 
 say "Odoo tests (pytest-odoo, HTTP server and browser tours included)"
 read -r -a SUITE_TESTS < <(installed_tests "$DB")
@@ -330,40 +383,14 @@ else
     fail "translations are incomplete (see above)"
 fi
 
-say "Each addon finishes its own lifecycle: planning alone, approval without accounting"
-# The suite's addons installed alone (no stock_account, so the accounting bridge
-# does not auto-install): their own tests must pass without what is downstream.
-for alone in cycle_count_planning cycle_count_approval; do
-    run_alone "$alone"
-done
-
-say "Upgrade of a 18.0.1.x database with demo data to this code (-u)"
-check_upgrade
-
-say "Background jobs: the queue_job bridge's tests, then several processes on one database"
-# cycle_count_approval with queue_job (the cycle_count_queue bridge installs by
-# itself): its tests; then two planners and two posters at once and kill -9
-# midway (scripts/concurrency_check.sh, one result per check), same database.
-check_jobs() {
-    local db="cc_jobs_$$" log="$VAR/jobs.log" out="$VAR/concurrency.out"
-    rm -f "$log" "$VAR/jobs.xml"
-    if ! odoo "${DB_ARGS[@]}" -d "$db" -i cycle_count_approval,queue_job --without-demo=all \
-            --stop-after-init --addons-path="$ADDONS_PATH" --logfile="$log" --log-level=warn; then
-        fail "installing cycle_count_approval with queue_job failed (see $log)"
-        return
-    fi
-    "$ODOO_PY" -m pytest cycle_count_queue/tests \
-        --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" --odoo-log-level=warn \
-        --odoo-extra=test-enable --odoo-extra=logfile="$log" \
-        --odoo-extra=http-port="$HTTP_PORT" "${DB_ARGS[@]/#--/--odoo-extra=}" \
-        -p no:cacheprovider -q -rfEs --junitxml="$VAR/jobs.xml" || true
-    add_junit "$VAR/jobs.xml" "cycle_count_queue tests"
-    scan_errors "$log" "queue_job bridge"
-    scripts/concurrency_check.sh --db "$db" | tee "$out"
-    add_result "$(grep -c '^PASS: ' "$out")" 0
-    while read -r line; do fail "concurrency: ${line#FAIL: }"; done < <(grep '^FAIL: ' "$out")
-    [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1
-}
-check_jobs
+say "Waiting for the second lane (addons alone, the upgrade, background jobs)"
+wait "$LANE_PID"
+cat "$LANE_LOG"
+if read -r lane_passed lane_failed <"$VAR/lane.result" 2>/dev/null; then
+    add_result "$lane_passed" "$lane_failed"
+    while IFS= read -r line; do [ -z "$line" ] || failures+=("$line"); done <"$VAR/lane.failures"
+else
+    fail "the second lane (addons alone, the upgrade, background jobs) ended without results"
+fi
 
 finish
