@@ -53,7 +53,7 @@ class TestLiveProgress(ApiTestMixin, WebsocketCase):
             f"document.querySelector('.o_list_view') && [...document.querySelectorAll('.o_data_row')]"
             f".some((r) => r.textContent.includes('{task_name}'))"
         )
-        end = time.time() + 20
+        end = time.time() + 60
         while not dispatch._channels_to_ws.get(channel) and time.time() < end:
             time.sleep(0.2)
         self.assertTrue(
@@ -73,6 +73,6 @@ class TestLiveProgress(ApiTestMixin, WebsocketCase):
             "[...document.querySelectorAll('.o_data_row')].find((r) => "
             f"r.textContent.includes('{task_name}'))"
             ".querySelector('[name=progress]').textContent.includes('50')",
-            timeout=20,
+            timeout=60,
             message="the list did not show the new progress",
         )
