@@ -7,7 +7,11 @@
     "website": "https://github.com/cycle-count-closed-loop/cycle-count",
     "license": "LGPL-3",
     "category": "Inventory/Inventory",
-    "depends": ["cycle_count_planning", "base_tier_validation"],
+    "depends": [
+        "cycle_count_planning",
+        "base_tier_validation",
+        "base_tier_validation_server_action",
+    ],
     "data": [
         "security/ir.model.access.csv",
         "security/cycle_count_approval_security.xml",
