@@ -278,7 +278,11 @@ class TierDefinition(models.Model):
         # The tier's actions run as the system on the report: only actions made
         # for variance reports, not another model's.
         for definition in self.filtered("is_cycle_count_tier"):
-            actions = definition.server_action_id | definition.rejected_server_action_id
+            # Whoever sets the action on the tier may not read server actions
+            # (the cycle count manager): their model is checked as the system.
+            actions = (
+                definition.server_action_id | definition.rejected_server_action_id
+            ).sudo()
             if any(action.model_id.model != ADJUSTMENT_MODEL for action in actions):
                 raise ValidationError(
                     self.env._(

@@ -260,7 +260,7 @@ class TestApprovalPolicy(CycleCountCase):
         for line in task.line_ids:
             line.counted_qty = by_product.get(line.product_id, line.sudo().book_qty)
         task.action_mark_counted()
-        return task.adjustment_ids
+        return task.with_env(self.env).adjustment_ids
 
     # ------------------------------------------------------------------
     # Server actions on approval and on rejection
@@ -314,7 +314,7 @@ class TestApprovalPolicy(CycleCountCase):
                 "name": "Note the approval",
                 "model_id": self.env["ir.model"]._get_id(ADJUSTMENT),
                 "state": "code",
-                "code": "records.message_post(body='policy approval action')",
+                "code": "record.message_post(body='policy approval action')",
             }
         )
         (self.supervisor_tier | self.finance_tier).server_action_id = action
