@@ -52,5 +52,13 @@ registry.category("web_tour.tours").add("cycle_count_approval_policy_tour", {
             content: "The operations director joins",
             trigger: ".o_field_widget[name=simulation_html] .o_cc_policy_result:has(li:contains('Operations director')):has(li:contains('Second warehouse desk'))",
         },
+        {
+            content: "Keep the simulation (a screen of its own, nothing else is written)",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved .o_field_widget[name=simulation_html] li:contains('Operations director')",
+        },
     ],
 });
