@@ -25,6 +25,9 @@ class CycleCountApprovalPolicy(models.TransientModel):
     flow_html = fields.Html(
         string="Policy", compute="_compute_flow_html", sanitize=False
     )
+    tiers_html = fields.Html(
+        string="Tiers", compute="_compute_flow_html", sanitize=False
+    )
     simulate_value = fields.Monetary(
         string="Value",
         help="The value of the report's variances, gains and losses without sign.",
@@ -183,6 +186,7 @@ class CycleCountApprovalPolicy(models.TransientModel):
     def _compute_flow_html(self):
         for policy in self:
             policy.flow_html = policy._render_flow()
+            policy.tiers_html = policy._render_tiers()
 
     def _render_flow(self):
         self.ensure_one()
@@ -210,6 +214,24 @@ class CycleCountApprovalPolicy(models.TransientModel):
                 )
                 % (label, reviewers)
             )
+        return Markup(
+            '<div class="o_cc_policy_flow">'
+            '<h4>%s</h4><p class="text-muted">%s</p>'
+            '<table class="table table-sm o_cc_policy_bands"><thead><tr>'
+            "<th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table></div>"
+        ) % (
+            self.env._("Value bands → reviewers, in order"),
+            self.env._(
+                "For a report of any warehouse and product category (gains and "
+                "losses without sign); the tiers below may add conditions."
+            ),
+            self.env._("Value"),
+            self.env._("Reviewers"),
+            Markup("").join(rows),
+        )
+
+    def _render_tiers(self):
+        self.ensure_one()
         tiers = self._new_report(0, "loss")._get_policy_tiers()
         tier_rows = [
             Markup(
@@ -226,23 +248,11 @@ class CycleCountApprovalPolicy(models.TransientModel):
             for index, tier in enumerate(tiers, start=1)
         ]
         return Markup(
-            '<div class="o_cc_policy_flow">'
-            '<h4>%s</h4><p class="text-muted">%s</p>'
-            '<table class="table table-sm o_cc_policy_bands"><thead><tr>'
-            "<th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
-            "<h4>%s</h4>"
+            '<div class="o_cc_policy_tier_list"><h4>%s</h4>'
             '<table class="table table-sm o_cc_policy_tiers"><thead><tr>'
             "<th>#</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
             "<tbody>%s</tbody></table></div>"
         ) % (
-            self.env._("Value bands → reviewers, in order"),
-            self.env._(
-                "For a report of any warehouse and product category (gains and "
-                "losses without sign); the tiers below may add conditions."
-            ),
-            self.env._("Value"),
-            self.env._("Reviewers"),
-            Markup("").join(rows),
             self.env._("Every tier, in review order"),
             self.env._("Tier"),
             self.env._("Reviewer"),

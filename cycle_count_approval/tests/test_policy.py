@@ -428,4 +428,5 @@ class TestApprovalPolicy(CycleCountCase):
         self._tier("Gains desk", cycle_count_direction="gain")
         policy = self.env["cycle.count.approval.policy"].create({})
         self.assertIn("Gains desk", str(policy.flow_html))
+        self.assertIn("Reports with gains", str(policy.tiers_html))
         self.assertNotEqual(policy._get_bands()[0][2]["gain"], bands[0][2]["gain"])
