@@ -134,6 +134,10 @@ account.move.line                  read                     N   N   Y   Y   N   
 account.move.line                  write                    N   N   N   N   N   N   N
 account.move.line                  create                   N   N   N   N   N   N   N
 account.move.line                  unlink                   N   N   N   N   N   N   N
+cycle.count.approval.policy        read                     N   Y   Y   Y   N   N   N
+cycle.count.approval.policy        write                    N   Y   Y   Y   N   N   N
+cycle.count.approval.policy        create                   N   Y   Y   Y   N   N   N
+cycle.count.approval.policy        unlink                   N   N   N   N   N   N   N
 """
 
 REFUSALS = (AccessError, UserError, ValidationError)
@@ -295,6 +299,9 @@ class TestAccessMatrix(CycleCountAccountingCase):
         )
         self.entry = self.applied.account_move_ids[:1]
         self.entry_line = self.entry.line_ids[:1]
+        self.policy = env["cycle.count.approval.policy"].create(
+            {"company_id": self.company.id}
+        )
         for name in (
             "product_class",
             "class_history",
@@ -350,6 +357,7 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "tier.definition": self.tier,
             "account.move": self.entry,
             "account.move.line": self.entry_line,
+            "cycle.count.approval.policy": self.policy,
         }[model]
 
     def _write_values(self, model):
@@ -379,6 +387,7 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "stock.move": {"product_uom_qty": 11},
             "account.move": {"ref": "matrix"},
             "account.move.line": {"name": "matrix"},
+            "cycle.count.approval.policy": {"simulate_value": 10},
         }.get(model, {"display_name": "matrix"})
 
     def _create_values(self, model):

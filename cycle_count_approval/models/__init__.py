@@ -1,5 +1,6 @@
 from . import (
     comment_wizard,
+    cycle_count_approval_policy,
     cycle_count_adjustment,
     cycle_count_adjustment_line,
     cycle_count_line,

@@ -362,7 +362,7 @@ class CycleCountAdjustment(models.Model):
 
     def _validate_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
-        flow = self._approval_flow()
+        flow = self._approval_flow()._with_decided_reviews("approved")
         res = super(CycleCountAdjustment, flow)._validate_tier(tiers and tiers.sudo())
         if self.validation_status == "validated" and self.state == "to_approve":
             self._action_approve()
@@ -371,7 +371,7 @@ class CycleCountAdjustment(models.Model):
     def _rejected_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
         self._check_reject_comment(tiers)
-        flow = self._approval_flow()
+        flow = self._approval_flow()._with_decided_reviews("rejected")
         res = super(CycleCountAdjustment, flow)._rejected_tier(tiers and tiers.sudo())
         if self.validation_status == "rejected" and self.state == "to_approve":
             self._action_reject()
@@ -397,6 +397,129 @@ class CycleCountAdjustment(models.Model):
                     "Say why you reject %(report)s: your comment is what the counter "
                     "reads before counting again.",
                     report=self.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # The approval policy: which tiers a report needs
+    # ------------------------------------------------------------------
+    def evaluate_tier(self, tier):
+        """base_tier_validation's hook for whether ``tier`` applies: its tier
+        domain and, for a variance report, the policy's conditions (value band,
+        direction, warehouses, categories: tier.definition.
+        _get_cycle_count_policy_domain). In memory, so that the policy simulator
+        asks it of a report that is not saved."""
+        matching = super().evaluate_tier(tier)
+        domain = tier._get_cycle_count_policy_domain()
+        if not domain or not matching:
+            return matching
+        # Whoever submits the report (its counter, through the task) asks which
+        # tiers apply: the report's figures and lines are read as the system.
+        return matching.sudo().filtered_domain(domain).with_env(matching.env)
+
+    def _get_policy_tiers(self):
+        """The tiers of variance reports of this report's company, in the order
+        request_validation asks them (sequence, highest first)."""
+        self.ensure_one()
+        return (
+            self.env["tier.definition"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("company_id", "in", [False, *self._get_company().ids]),
+                ],
+                order="sequence desc",
+            )
+        )
+
+    def _get_applicable_tiers(self):
+        """The tiers this report needs, in the order they review it: the
+        reviews request_validation creates (and what the simulator shows)."""
+        self.ensure_one()
+        return self._get_policy_tiers().filtered(lambda tier: self.evaluate_tier(tier))
+
+    # ------------------------------------------------------------------
+    # The policy's server actions (base_tier_validation_server_action): run as
+    # the system once a tier is approved or rejected
+    # ------------------------------------------------------------------
+    def _server_action_tier(self, reviews, status):
+        # OCA runs the action of every review of that status each time a tier
+        # is decided: a tier's action runs once, when that tier is decided.
+        decided_before = self.env.context.get("cycle_count_decided_review_ids") or []
+        return super()._server_action_tier(
+            reviews.filtered(lambda review: review.id not in decided_before), status
+        )
+
+    def _with_decided_reviews(self, status):
+        """The report as the flow decides it, knowing which reviews were already
+        decided (their actions ran then)."""
+        return self.with_context(
+            cycle_count_decided_review_ids=self.review_ids.filtered(
+                lambda review: review.status == status
+            ).ids
+        )
+
+    def _get_rejection_comments(self):
+        """The rejected reviews' comments, each with who rejected it."""
+        self.ensure_one()
+        return [
+            self.env._(
+                "%(reviewer)s: %(comment)s",
+                reviewer=review.done_by.name or "",
+                comment=review.comment,
+            )
+            for review in self.review_ids.filtered(
+                lambda r: r.status == "rejected" and r.comment
+            )
+        ]
+
+    def action_notify_counter_of_rejection(self):
+        """The shipped server action *tell the counter on rejection*: a to-do on
+        the task for its counter, with the reviewers' comments (the counter
+        reads tasks, never the report). Only the policy calls it, as the system."""
+        self._check_policy_action()
+        for adjustment in self.filtered(lambda adj: adj.task_id.user_id):
+            comments = "\n".join(adjustment._get_rejection_comments())
+            adjustment.task_id.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=adjustment.task_id.user_id.id,
+                summary=self.env._(
+                    "Recount: %(report)s was rejected", report=adjustment.name
+                ),
+                note=comments,
+            )
+        return True
+
+    def action_request_recount(self):
+        """The shipped server action *open a recount*: the rejected report's
+        items go back to counting, with the reviewers' comments, the way a
+        rejection sends them back (_action_reject), at once, from the policy.
+        Only the policy calls it, as the system, on a rejected tier."""
+        self._check_policy_action()
+        rejected = self.filtered(
+            lambda adj: (
+                adj.state == "to_approve" and adj.validation_status == "rejected"
+            )
+        )
+        rejected._action_reject()
+        for adjustment in rejected:
+            adjustment.message_post(
+                body=self.env._(
+                    "The approval policy opened a recount of task %(task)s.",
+                    task=adjustment.task_id.name,
+                )
+            )
+        return True
+
+    def _check_policy_action(self):
+        # A server action of a tier runs as the system; anybody else would send
+        # a report back without a review or write to the counter in its name.
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Only the approval policy runs this action, on a tier's "
+                    "decision: reject the report to have it recounted."
                 )
             )
 

@@ -7,3 +7,5 @@ from . import test_background_apply
 from . import test_counter_hint
 from . import test_reject_tour
 from . import test_tour
+from . import test_policy
+from . import test_policy_tour
