@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "category": "Inventory/Inventory",
     "depends": ["cycle_count_planning", "base_tier_validation"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
         "security/cycle_count_approval_security.xml",
@@ -17,7 +18,10 @@
         "views/cycle_count_adjustment_views.xml",
         "views/cycle_count_task_views.xml",
         "views/stock_quant_views.xml",
+        "views/cycle_count_adjustment_line_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "report/cycle_count_adjustment_report.xml",
     ],
     "assets": {
         "web.assets_tests": [
