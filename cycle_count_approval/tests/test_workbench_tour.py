@@ -2,7 +2,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.cycle_count_planning.tests.common import CycleCountTestMixin
 
-from .common import use_periodic_category
+from .common import counted_report, use_periodic_category
 
 
 @tagged("post_install", "-at_install")
@@ -19,8 +19,8 @@ class TestWorkbenchTour(CycleCountTestMixin, HttpCase):
     def test_difference_analysis_on_a_desktop(self):
         self.company.cycle_count_reason_required_above = 100
         # -1 chip (-400, needs a reason) and -1 apple (-10).
-        chip = self._counted_task(chip=3).adjustment_ids
-        apple = self._counted_task(apple=9).adjustment_ids
+        chip = counted_report(self, {self.product_chip: 3})
+        apple = counted_report(self, {self.product_apple: 9})
         self.start_tour(
             "/odoo/action-cycle_count_approval.cycle_count_adjustment_line_action_workbench",
             "cycle_count_workbench_tour",
