@@ -479,8 +479,12 @@ class CycleCountAdjustment(models.Model):
         comment = (comment or "").strip()
         refusal = self._get_decision_refusal(approve, comment)
         if refusal:
-            refused = self._get_review_refusal(self.env.user)
-            raise AccessError(refusal) if refused else UserError(refusal)
+            # Separation of duties refuses the person (access); the rest is
+            # the report's state or the user's turn.
+            duties = self.state == "to_approve" and self._get_review_refusal(
+                self.env.user
+            )
+            raise AccessError(refusal) if duties else UserError(refusal)
         action = self.validate_tier() if approve else self.reject_tier()
         if isinstance(action, dict) and action.get("res_model") == "comment.wizard":
             context = action["context"]

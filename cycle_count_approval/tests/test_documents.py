@@ -22,6 +22,11 @@ class TestVarianceDocuments(CycleCountTestMixin, HttpCase):
         cls._setup_cycle_count()
         use_periodic_category(cls)
         cls.env["res.lang"]._activate_lang("zh_CN")
+        # The module's own zh_CN.po (and web's, for the layout), as an install
+        # with Chinese loads them.
+        cls.env["ir.module.module"]._load_module_terms(
+            ["web", "cycle_count_planning", "cycle_count_approval"], ["zh_CN"]
+        )
         cls.reason = cls.env["cycle.count.reason"].create({"name": "Damaged in bin"})
 
     def _report(self):

@@ -22,7 +22,7 @@ class TestApprovalApi(ApprovalApiMixin, HttpCase):
             "reports"
         ]
         self.assertEqual(
-            [report["id"] for report in reports], (self.small | self.large).sorted().ids
+            [report["id"] for report in reports], sorted((self.small | self.large).ids)
         )
         small = next(r for r in reports if r["id"] == self.small.id)
         self.assertEqual(small["total_loss"], 10)
@@ -71,11 +71,12 @@ class TestApprovalApi(ApprovalApiMixin, HttpCase):
         self.assertEqual(response.json()["state"], "to_approve")
         reports = self.api("GET", "/approvals", key=self.finance_key).json()["reports"]
         self.assertEqual([r["id"] for r in reports], self.large.ids)
-        # One person, one tier: the supervisor's turn is over.
+        # One person, one tier: the supervisor decides no other tier.
         response = self.api(
             "POST", f"/approvals/{self.large.id}/approve", {}, key=self.supervisor_key
         )
-        self.assertApiError(response, 409, "conflict")
+        error = self.assertApiError(response, 403, "forbidden")
+        self.assertIn("each tier needs its own approver", error["message"])
 
     def test_reject_needs_a_comment_and_reaches_the_counter(self):
         for body in ({}, {"comment": ""}, {"comment": "   "}):
@@ -151,6 +152,8 @@ class TestApprovalApi(ApprovalApiMixin, HttpCase):
         self.assertEqual(self.small.state, "to_approve")
 
     def test_another_company_s_report_does_not_exist_for_me(self):
+        # Valued, so that it waits for its company's supervisor.
+        self.product_b.with_company(self.company_b).standard_price = 10
         report_b = self._report(
             {(self.warehouse_b.lot_stock_id, self.product_b): 5},
             user=self.counter_b,
