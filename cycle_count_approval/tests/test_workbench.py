@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from odoo import fields
-from odoo.exceptions import UserError
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
@@ -68,7 +68,9 @@ class TestWorkbench(CycleCountCase):
     def test_reason_required_above_the_company_s_value(self):
         self.company.cycle_count_reason_required_above = 100
         adjustment = self._counted_task(bolt=52, chip=3).adjustment_ids
-        chip = adjustment.line_ids.filtered(lambda line: line.product_id == self.product_chip)
+        chip = adjustment.line_ids.filtered(
+            lambda line: line.product_id == self.product_chip
+        )
         bolt = adjustment.line_ids - chip
         self.assertTrue(chip.is_reason_required)
         self.assertFalse(bolt.is_reason_required)
@@ -167,3 +169,21 @@ class TestWorkbench(CycleCountCase):
         self.assertNotIn(f"- {other.name}:", message)
         self.assertEqual((mine | other).mapped("state"), ["to_approve", "to_approve"])
         self.assertFalse((mine | other).review_ids.done_by)
+
+    def test_the_bulk_decision_is_no_way_around_the_tiers(self):
+        report = counted_report(self, {self.product_chip: 20})  # 6 400: 3 tiers
+        # A counter cannot even open the decision.
+        with self.assertRaises(AccessError):
+            self.env["cycle.count.adjustment.decision"].with_user(self.counter).create(
+                {"decision": "approve", "adjustment_ids": [Command.set(report.ids)]}
+            )
+        # Finance cannot jump the supervisor's tier through it.
+        with self.assertRaisesRegex(UserError, "No report was decided"):
+            self._decide(self.finance, report.line_ids, "approve")
+        self.assertFalse(report.review_ids.done_by)
+        self._decide(self.supervisor, report.line_ids, "approve")
+        # One person, one tier: the supervisor's second try is refused.
+        with self.assertRaisesRegex(UserError, "each tier needs its own approver"):
+            self._decide(self.supervisor, report.line_ids, "approve")
+        self.assertEqual(report.review_ids.done_by, self.supervisor)
+        self.assertEqual(report.state, "to_approve")

@@ -96,7 +96,13 @@ class CycleCountApi(models.AbstractModel):
             "lines": [
                 {
                     "id": line.id,
-                    "product": self._ref(line.product_id),
+                    # The code has its own member: the product's name without it.
+                    "product": {
+                        "id": line.product_id.id,
+                        "name": line.product_id.with_context(
+                            display_default_code=False
+                        ).display_name,
+                    },
                     "code": line.default_code or None,
                     "location": self._ref(line.location_id),
                     "lot": self._ref(line.lot_id),
