@@ -20,6 +20,7 @@ DESIGNED_DEPENDS = {
     "cycle_count_accounting": {"cycle_count_approval", "stock_account"},
     "cycle_count_dashboard": {"cycle_count_planning"},
     "cycle_count_queue": {"cycle_count_approval", "queue_job"},
+    "cycle_count_mobile_approval": {"cycle_count_mobile", "cycle_count_approval"},
     # Demo only: the story of a warehouse, never installed in production.
     "cycle_count_demo": {
         "cycle_count_planning",
@@ -32,7 +33,7 @@ DESIGNED_DEPENDS = {
     },
 }
 # Bridges: hidden, installed by themselves when what they join is there.
-BRIDGES = {"cycle_count_accounting", "cycle_count_queue"}
+BRIDGES = {"cycle_count_accounting", "cycle_count_queue", "cycle_count_mobile_approval"}
 
 
 def manifest(addon):

@@ -12,6 +12,7 @@
         "base_tier_validation",
         "base_tier_validation_server_action",
     ],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
         "security/cycle_count_approval_security.xml",
@@ -24,7 +25,10 @@
         "views/stock_quant_views.xml",
         "views/tier_definition_views.xml",
         "views/cycle_count_approval_policy_views.xml",
+        "views/cycle_count_adjustment_line_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "report/cycle_count_adjustment_report.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,4 +1,8 @@
-from odoo import SUPERUSER_ID, api, fields, models
+import io
+
+import xlsxwriter
+
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 
@@ -362,6 +366,7 @@ class CycleCountAdjustment(models.Model):
 
     def _validate_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
+        self._check_reasons_given()
         flow = self._approval_flow()._with_decided_reviews("approved")
         res = super(CycleCountAdjustment, flow)._validate_tier(tiers and tiers.sudo())
         if self.validation_status == "validated" and self.state == "to_approve":
@@ -382,6 +387,36 @@ class CycleCountAdjustment(models.Model):
         return super(CycleCountAdjustment, self._approval_flow())._update_counter(
             review_counter
         )
+
+    def _get_missing_reason_refusal(self):
+        """Why the report cannot be approved yet: a variance worth more than the
+        company's threshold (Settings) has no reason. False when none."""
+        messages = []
+        for adjustment in self:
+            threshold = adjustment.company_id.cycle_count_reason_required_above
+            if not threshold:
+                continue
+            missing = adjustment.line_ids.filtered(
+                lambda line, limit=threshold: (
+                    abs(line.variance_value) > limit and not line.reason_id
+                )
+            )
+            if missing:
+                messages.append(
+                    self.env._(
+                        "%(report)s: give a reason to every variance worth more "
+                        "than %(amount)s before approving (%(items)s).",
+                        report=adjustment.name,
+                        amount=threshold,
+                        items=", ".join(missing.product_id.mapped("display_name")),
+                    )
+                )
+        return "\n".join(messages) or False
+
+    def _check_reasons_given(self):
+        refusal = self._get_missing_reason_refusal()
+        if refusal:
+            raise UserError(refusal)
 
     def _check_reject_comment(self, tiers=False):
         """Every review rejected here carries the reviewer's comment: it reaches
@@ -522,6 +557,199 @@ class CycleCountAdjustment(models.Model):
                     "decision: reject the report to have it recounted."
                 )
             )
+
+    # Decisions given without the buttons (the phone's API, the workbench)
+    # ------------------------------------------------------------------
+    def _get_decision_refusal(self, approve, comment=None):
+        """Why the current user may not approve (``approve``) or reject this
+        report now, or False: the same checks as the buttons (the user's turn,
+        separation of duties, the required comment and reasons), before
+        anything is written."""
+        self.ensure_one()
+        if self.state != "to_approve":
+            return self.env._(
+                "%(report)s is already decided (%(state)s).",
+                report=self.name,
+                state=dict(self._fields["state"]._description_selection(self.env)).get(
+                    self.state
+                ),
+            )
+        refusal = self._get_review_refusal(self.env.user)
+        if refusal:
+            return refusal
+        if not self.can_review:
+            return self.env._(
+                "Nothing on %(adjustment)s waits for your approval. %(why)s",
+                adjustment=self.name,
+                why=self.next_review or "",
+            )
+        if not approve and not (comment or "").strip():
+            return self.env._(
+                "Say why you reject %(report)s: your comment is what the counter "
+                "reads before counting again.",
+                report=self.name,
+            )
+        if approve:
+            return self._get_missing_reason_refusal()
+        return False
+
+    def _decide(self, approve, comment=None):
+        """Approve or reject as the current user, through the report's own
+        validate_tier / reject_tier and OCA's comment wizard (the one path of
+        the buttons): a refusal raises and nothing is written."""
+        self.ensure_one()
+        comment = (comment or "").strip()
+        refusal = self._get_decision_refusal(approve, comment)
+        if refusal:
+            # Separation of duties refuses the person (access); the rest is
+            # the report's state or the user's turn.
+            duties = self.state == "to_approve" and self._get_review_refusal(
+                self.env.user
+            )
+            raise AccessError(refusal) if duties else UserError(refusal)
+        action = self.validate_tier() if approve else self.reject_tier()
+        if isinstance(action, dict) and action.get("res_model") == "comment.wizard":
+            context = action["context"]
+            wizard = self.env["comment.wizard"].create(
+                {
+                    "res_model": context["default_res_model"],
+                    "res_id": context["default_res_id"],
+                    "review_ids": [Command.set(context["default_review_ids"])],
+                    "validate_reject": context["default_validate_reject"],
+                    "comment": comment or context.get("default_comment") or "-",
+                }
+            )
+            wizard.add_comment()
+        return True
+
+    # ------------------------------------------------------------------
+    # Documents: the PDF is a QWeb report; the spreadsheet is built here
+    # ------------------------------------------------------------------
+    def action_export_xlsx(self):
+        """Download the reports as one spreadsheet, one sheet per report."""
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/cycle_count_approval/variance_reports.xlsx?ids="
+            + ",".join(str(record_id) for record_id in self.ids),
+            "target": "download",
+        }
+
+    def _get_xlsx_columns(self):
+        """(title, line → value, kind) of the spreadsheet's columns."""
+        columns = [
+            (self.env._("Code"), lambda line: line.default_code or "", "text"),
+            (
+                self.env._("Product"),
+                lambda line: (
+                    line.product_id.with_context(
+                        display_default_code=False
+                    ).display_name
+                ),
+                "text",
+            ),
+            (
+                self.env._("Location"),
+                lambda line: line.location_id.display_name,
+                "text",
+            ),
+            (self.env._("Lot"), lambda line: line.lot_id.name or "", "text"),
+            (self.env._("Book"), lambda line: line.book_qty, "qty"),
+            (self.env._("Counted"), lambda line: line.counted_qty, "qty"),
+            (self.env._("Difference"), lambda line: line.difference_qty, "qty"),
+            (self.env._("Unit Cost"), lambda line: line.unit_cost, "money"),
+            (self.env._("Value"), lambda line: line.variance_value, "money"),
+            (
+                self.env._("Reason"),
+                lambda line: line.reason_id.display_name or "",
+                "text",
+            ),
+            (self.env._("Counted By"), lambda line: line.counter_id.name or "", "text"),
+        ]
+        if any(line._get_recount_count() is not None for line in self.line_ids):
+            columns.append(
+                (
+                    self.env._("Recounts"),
+                    lambda line: line._get_recount_count() or 0,
+                    "int",
+                )
+            )
+        return columns
+
+    def _get_xlsx_content(self):
+        """The reports as an XLSX file (bytes): per report a sheet with its
+        variances (frozen header, number formats, a totals row) and its
+        approvals with their dates."""
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = book.add_format({"bold": True})
+        header = book.add_format(
+            {"bold": True, "bg_color": "#E9ECEF", "border": 1, "text_wrap": True}
+        )
+        formats = {
+            "text": None,
+            "int": book.add_format({"num_format": "0"}),
+            "qty": book.add_format({"num_format": "#,##0.###"}),
+            "money": book.add_format({"num_format": "#,##0.00"}),
+        }
+        total_money = book.add_format({"num_format": "#,##0.00", "bold": True})
+        date_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        used = set()
+        for adjustment in self:
+            name = "".join(c for c in adjustment.name if c not in "[]:*?/\\")[:31]
+            while name in used:
+                name = f"{name[:28]}~{len(used)}"
+            used.add(name)
+            sheet = book.add_worksheet(name)
+            columns = adjustment._get_xlsx_columns()
+            sheet.write(0, 0, self.env._("Variance Report"), bold)
+            sheet.write(0, 1, adjustment.name, bold)
+            sheet.write(1, 0, self.env._("Warehouse"))
+            sheet.write(1, 1, adjustment.warehouse_id.name or "")
+            top = 3
+            for col, (title, _getter, kind) in enumerate(columns):
+                sheet.write(top, col, title, header)
+                sheet.set_column(col, col, 12 if kind != "text" else 24)
+            sheet.freeze_panes(top + 1, 0)
+            row = top
+            for line in adjustment.line_ids:
+                row += 1
+                for col, (_title, getter, kind) in enumerate(columns):
+                    sheet.write(row, col, getter(line), formats[kind])
+            row += 1
+            sheet.write(row, 0, self.env._("Total"), bold)
+            value_col = next(
+                i for i, c in enumerate(columns) if c[0] == self.env._("Value")
+            )
+            sheet.write(row, value_col, adjustment.net_value, total_money)
+            row += 2
+            sheet.write(row, 0, self.env._("Approvals"), bold)
+            for col, title in enumerate(
+                (
+                    self.env._("Tier"),
+                    self.env._("Status"),
+                    self.env._("Decided By"),
+                    self.env._("Decided On"),
+                    self.env._("Comment"),
+                )
+            ):
+                sheet.write(row + 1, col, title, header)
+            row += 1
+            statuses = dict(
+                self.env["tier.review"]
+                ._fields["status"]
+                ._description_selection(self.env)
+            )
+            for review in adjustment.review_ids.sorted("sequence"):
+                row += 1
+                sheet.write(row, 0, review.name or "")
+                sheet.write(row, 1, statuses.get(review.status, review.status))
+                sheet.write(row, 2, review.done_by.name or "")
+                if review.reviewed_date:
+                    sheet.write_datetime(row, 3, review.reviewed_date, date_format)
+                sheet.write(row, 4, review.comment or "")
+        book.close()
+        return output.getvalue()
 
     # ------------------------------------------------------------------
     # Workflow

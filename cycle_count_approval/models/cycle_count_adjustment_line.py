@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+# A report in these states is decided: its variances, reasons too, stay as decided.
+DECIDED_STATES = ("approved", "posted", "rejected", "cancel")
 
 
 class CycleCountAdjustmentLine(models.Model):
@@ -48,6 +51,124 @@ class CycleCountAdjustmentLine(models.Model):
     attachment_ids = fields.Many2many(
         related="count_line_id.attachment_ids", string="Photos"
     )
+    # The workbench (Difference Analysis): filters and groups over many reports.
+    state = fields.Selection(related="adjustment_id.state", store=True)
+    warehouse_id = fields.Many2one(related="adjustment_id.warehouse_id", store=True)
+    categ_id = fields.Many2one(
+        related="product_id.categ_id", store=True, string="Product Category"
+    )
+    abs_variance_value = fields.Monetary(
+        string="Value (Unsigned)", compute="_compute_abs_variance_value", store=True
+    )
+    is_gain = fields.Boolean(
+        string="Gain", compute="_compute_abs_variance_value", store=True
+    )
+    is_reason_required = fields.Boolean(compute="_compute_is_reason_required")
+    waiting_for_me = fields.Boolean(
+        compute="_compute_waiting_for_me", search="_search_waiting_for_me"
+    )
+    moves_since_count = fields.Integer(compute="_compute_moves_since_count")
+
+    @api.depends("variance_value")
+    def _compute_abs_variance_value(self):
+        for line in self:
+            line.abs_variance_value = abs(line.variance_value)
+            line.is_gain = line.variance_value > 0
+
+    @api.depends("variance_value", "company_id.cycle_count_reason_required_above")
+    def _compute_is_reason_required(self):
+        for line in self:
+            threshold = line.company_id.cycle_count_reason_required_above
+            line.is_reason_required = bool(threshold) and (
+                abs(line.variance_value) > threshold
+            )
+
+    def _compute_waiting_for_me(self):
+        mine = self.adjustment_id.filtered("can_review")
+        for line in self:
+            line.waiting_for_me = line.adjustment_id in mine
+
+    def _search_waiting_for_me(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Waiting for Me."))
+        mine = self.env["cycle.count.adjustment"].search(
+            [("state", "=", "to_approve"), ("can_review", "=", True)]
+        )
+        positive = (operator == "=") == value
+        return [("adjustment_id", "in" if positive else "not in", mine.ids)]
+
+    def _get_moves_since_count_domain(self):
+        """Done moves of the item (product, in or out of its location) after it
+        was counted: what changed the stock since the figures of the report."""
+        self.ensure_one()
+        return [
+            ("state", "=", "done"),
+            ("product_id", "=", self.product_id.id),
+            ("date", ">", self.counted_at or self.create_date),
+            "|",
+            ("location_id", "=", self.location_id.id),
+            ("location_dest_id", "=", self.location_id.id),
+            ("cycle_count_adjustment_line_id", "!=", self.id),
+        ]
+
+    def _compute_moves_since_count(self):
+        # One grouped query for the lines of a page, by product.
+        moves = self.env["stock.move"]
+        if not self.ids:
+            self.moves_since_count = 0
+            return
+        first = min(line.counted_at or line.create_date for line in self)
+        found = moves.search_read(
+            [
+                ("state", "=", "done"),
+                ("product_id", "in", self.product_id.ids),
+                ("date", ">", first),
+                "|",
+                ("location_id", "in", self.location_id.ids),
+                ("location_dest_id", "in", self.location_id.ids),
+            ],
+            [
+                "product_id",
+                "location_id",
+                "location_dest_id",
+                "date",
+                "cycle_count_adjustment_line_id",
+            ],
+        )
+        for line in self:
+            since = line.counted_at or line.create_date
+            line.moves_since_count = sum(
+                1
+                for move in found
+                if move["product_id"][0] == line.product_id.id
+                and move["date"] > since
+                and line.location_id.id
+                in (move["location_id"][0], move["location_dest_id"][0])
+                and (move["cycle_count_adjustment_line_id"] or [0])[0] != line.id
+            )
+
+    def action_view_moves_since_count(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "Moves of %(product)s since the count",
+                product=self.product_id.display_name,
+            ),
+            "res_model": "stock.move",
+            "view_mode": "list,form",
+            "domain": self._get_moves_since_count_domain(),
+            "context": {"create": False},
+        }
+
+    def _get_recount_count(self):
+        """How many earlier counts the item had (the recount loop's field, when
+        a bridge defines one), or None when nothing records recounts."""
+        self.ensure_one()
+        for record in (self, self.count_line_id):
+            if "recount_count" in record._fields:
+                return record.recount_count
+        return None
 
     @api.model
     def _get_editable_fields(self):
@@ -67,7 +188,48 @@ class CycleCountAdjustmentLine(models.Model):
                     fields=", ".join(sorted(frozen)),
                 )
             )
-        return super().write(vals)
+        if "reason_id" in vals:
+            self._check_reason_not_decided()
+            before = {line: line.reason_id for line in self}
+        res = super().write(vals)
+        if "reason_id" in vals:
+            self._track_reason(before)
+        return res
+
+    def _check_reason_not_decided(self):
+        decided = self.filtered(lambda line: line.state in DECIDED_STATES)
+        if decided:
+            raise UserError(
+                self.env._(
+                    "%(reports)s is decided: the reasons of its variances stay as "
+                    "they were decided.",
+                    reports=", ".join(decided.adjustment_id.mapped("name")),
+                )
+            )
+
+    def _track_reason(self, before):
+        """The change of a variance's reason in the report's chatter (the line
+        has no chatter of its own): who set which reason, before the decision."""
+        empty = self.env._("(none)")
+        for adjustment in self.adjustment_id:
+            changes = [
+                self.env._(
+                    "%(product)s at %(location)s: %(old)s → %(new)s",
+                    product=line.product_id.display_name,
+                    location=line.location_id.display_name,
+                    old=before[line].display_name or empty,
+                    new=line.reason_id.display_name or empty,
+                )
+                for line in self
+                if line.adjustment_id == adjustment and line.reason_id != before[line]
+            ]
+            if changes:
+                adjustment.message_post(
+                    body=self.env._(
+                        "Reason changed: %(changes)s", changes="; ".join(changes)
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
 
     def _prepare_stock_move_vals(self):
         """The inventory move of the approved difference, between the item and

@@ -9,3 +9,6 @@ from . import test_reject_tour
 from . import test_tour
 from . import test_policy
 from . import test_policy_tour
+from . import test_documents
+from . import test_workbench
+from . import test_workbench_tour

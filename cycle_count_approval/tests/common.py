@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import Form
 
 
@@ -24,3 +25,45 @@ def use_periodic_category(case):
     (
         case.product_apple | case.product_bolt | case.product_chip | case.product_lot
     ).categ_id = case.category
+
+
+def counted_report(case, counts, user=None):
+    """A variance report of a task built for just ``counts`` ({product:
+    quantity}; the glue is counted on its lot), counted by ``user`` (the counter)
+    and marked counted: several reports can wait side by side."""
+    user = user or case.counter
+    where = {
+        case.product_apple: (case.bin_a, False),
+        case.product_bolt: (case.bin_a, False),
+        case.product_chip: (case.bin_b, False),
+        case.product_lot: (case.bin_c, case.lot_1.id),
+    }
+    # As the planner does: tasks are the system's decision.
+    task = (
+        case.env["cycle.count.task"]
+        .sudo()
+        .create(
+            {
+                "warehouse_id": case.warehouse.id,
+                "company_id": case.company.id,
+                "user_id": user.id,
+                "scheduled_date": fields.Date.today(),
+            }
+        )
+    )
+    case.env["cycle.count.line"].sudo().create(
+        [
+            {
+                "task_id": task.id,
+                "location_id": where[product][0].id,
+                "product_id": product.id,
+                "lot_id": where[product][1],
+            }
+            for product in counts
+        ]
+    )
+    task = task.sudo(False).with_user(user)
+    for line in task.line_ids:
+        line.counted_qty = counts[line.product_id]
+    task.action_mark_counted()
+    return task.adjustment_ids.with_env(case.env)

@@ -1,3 +1,4 @@
+import copy
 import json
 import logging
 import re
@@ -54,7 +55,8 @@ def _read_json(max_bytes, schema):
 
 def _allowed_methods(path):
     """The methods openapi.json documents for ``path`` (under the API), or None."""
-    for pattern, methods in _documented_paths():
+    files = tuple(request.env["cycle.count.api"]._openapi_files())
+    for pattern, methods in _documented_paths(files):
         if pattern.fullmatch(path):
             return methods
     return None
@@ -147,11 +149,28 @@ def _task(task_id):
 
 
 @cache
-def _documented_paths():
+def _load_spec(files):
+    """The OpenAPI document of ``files`` (cycle.count.api._openapi_files): the
+    first, with the paths and schemas of the others (the bridges' routes)."""
+    spec = None
+    for path in files:
+        with file_open(path) as document:
+            part = json.load(document)
+        if spec is None:
+            spec = part
+            continue
+        spec["paths"].update(part.get("paths", {}))
+        spec["components"]["schemas"].update(
+            part.get("components", {}).get("schemas", {})
+        )
+    return spec
+
+
+@cache
+def _documented_paths(files):
     """``(regex, methods)`` of every path of openapi.json: a known path asked with
     another method answers 405, not 404."""
-    with file_open("cycle_count_mobile/static/api/openapi.json") as document:
-        paths = json.load(document)["paths"]
+    paths = _load_spec(files)["paths"]
     return [
         (
             re.compile(re.sub(r"\\\{\w+\\\}", r"[0-9]+", re.escape(template))),
@@ -299,8 +318,8 @@ class CycleCountApi(http.Controller):
     )
     def openapi(self, **_kwargs):
         def run():
-            with file_open("cycle_count_mobile/static/api/openapi.json") as document:
-                spec = json.load(document)
+            files = tuple(request.env["cycle.count.api"]._openapi_files())
+            spec = copy.deepcopy(_load_spec(files))
             spec["servers"] = [{"url": request.httprequest.host_url.rstrip("/") + API}]
             return json_response(spec)
 

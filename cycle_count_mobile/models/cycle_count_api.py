@@ -54,6 +54,12 @@ class CycleCountApi(models.AbstractModel):
     _name = "cycle.count.api"
     _description = "Cycle Count API"
 
+    @api.model
+    def _openapi_files(self):
+        """The OpenAPI documents of the routes this database serves: the
+        counting API's, then a bridge's that adds routes (extend with super())."""
+        return ["cycle_count_mobile/static/api/openapi.json"]
+
     # ------------------------------------------------------------------
     # Payload errors: codes of api_payload, messages here (translated)
     # ------------------------------------------------------------------

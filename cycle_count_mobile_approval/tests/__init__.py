@@ -1,0 +1,1 @@
+from . import test_api_approvals, test_approval_tour
