@@ -7,13 +7,18 @@
     "website": "https://github.com/cycle-count-closed-loop/cycle-count",
     "license": "LGPL-3",
     "category": "Hidden",
-    "depends": ["cycle_count_approval", "stock_account"],
+    "depends": [
+        "cycle_count_approval",
+        "stock_account",
+        "stock_account_show_automatic_valuation",
+    ],
     "data": [
         "security/cycle_count_accounting_security.xml",
         "security/ir.model.access.csv",
         "views/cycle_count_adjustment_views.xml",
         "views/res_config_settings_views.xml",
         "views/cycle_count_account_settings_views.xml",
+        "views/cycle_count_reason_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
