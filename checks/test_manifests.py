@@ -13,7 +13,12 @@ DESIGNED_DEPENDS = {
         "barcodes_gs1_nomenclature",
     },
     "cycle_count_approval": {"cycle_count_planning", "base_tier_validation"},
-    "cycle_count_accounting": {"cycle_count_approval", "stock_account"},
+    "cycle_count_accounting": {
+        "cycle_count_approval",
+        "stock_account",
+        # OCA: shows core's automatic (real-time) valuation option in Community.
+        "stock_account_show_automatic_valuation",
+    },
     "cycle_count_dashboard": {"cycle_count_planning"},
     "cycle_count_queue": {"cycle_count_approval", "queue_job"},
     # Demo only: the story of a warehouse, never installed in production.
