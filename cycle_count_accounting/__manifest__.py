@@ -25,7 +25,8 @@
             "cycle_count_accounting/static/tests/tours/*.js",
         ],
     },
-    "auto_install": True,
+    # Installed with approval and stock_account; the OCA option comes along.
+    "auto_install": ["cycle_count_approval", "stock_account"],
     "demo": [
         "demo/cycle_count_accounting_demo.xml",
     ],
