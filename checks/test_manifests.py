@@ -17,7 +17,12 @@ DESIGNED_DEPENDS = {
         "base_tier_validation",
         "base_tier_validation_server_action",
     },
-    "cycle_count_accounting": {"cycle_count_approval", "stock_account"},
+    "cycle_count_accounting": {
+        "cycle_count_approval",
+        "stock_account",
+        # OCA: shows core's automatic (real-time) valuation option in Community.
+        "stock_account_show_automatic_valuation",
+    },
     "cycle_count_dashboard": {"cycle_count_planning"},
     "cycle_count_queue": {"cycle_count_approval", "queue_job"},
     "cycle_count_mobile_approval": {"cycle_count_mobile", "cycle_count_approval"},

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 
@@ -31,6 +33,59 @@ class CycleCountAccountSettings(models.TransientModel):
         help="Debited when a cycle count finds less than the books say (盘亏).",
     )
 
+    cycle_count_entry_date = fields.Selection(
+        lambda self: (
+            self.env["res.company"]
+            ._fields["cycle_count_entry_date"]
+            ._description_selection(self.env)
+        ),
+        string="Entry Date",
+        required=True,
+        default=lambda self: self.env.company.cycle_count_entry_date,
+        help="The date of a variance report's journal entry and of its stock "
+        "moves: the day the task was marked counted, or the day of the final "
+        "approval.",
+    )
+    cycle_count_lock_date_policy = fields.Selection(
+        lambda self: (
+            self.env["res.company"]
+            ._fields["cycle_count_lock_date_policy"]
+            ._description_selection(self.env)
+        ),
+        string="Entry in a Locked Period",
+        required=True,
+        default=lambda self: self.env.company.cycle_count_lock_date_policy,
+        help="When the entry date falls inside a lock date: refuse the approval "
+        "(nothing is applied), or post on the first open date with a note on "
+        "the report.",
+    )
+    reason_line_ids = fields.One2many(
+        "cycle.count.account.settings.reason",
+        "settings_id",
+        string="Accounts per Reason",
+        default=lambda self: self._default_reason_lines(),
+    )
+
+    @api.model
+    def _default_reason_lines(self):
+        company = self.env.company
+        reasons = (
+            self.env["cycle.count.reason"]
+            .with_company(company)
+            .search([("company_id", "in", [company.id, False])])
+        )
+        return [
+            fields.Command.create(
+                {
+                    "reason_id": reason.id,
+                    "gain_account_id": reason.cycle_count_gain_account_id.id,
+                    "loss_account_id": reason.cycle_count_loss_account_id.id,
+                    "analytic_account_id": reason.cycle_count_analytic_account_id.id,
+                }
+            )
+            for reason in reasons
+        ]
+
     @api.model
     def action_open(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -48,8 +103,30 @@ class CycleCountAccountSettings(models.TransientModel):
             {
                 "cycle_count_gain_account_id": self.cycle_count_gain_account_id.id,
                 "cycle_count_loss_account_id": self.cycle_count_loss_account_id.id,
+                "cycle_count_entry_date": self.cycle_count_entry_date,
+                "cycle_count_lock_date_policy": self.cycle_count_lock_date_policy,
             }
         )
+        # Likewise the reasons' accounts of this company (company-dependent
+        # fields): only managers write reasons, finance sets their accounts.
+        # One write per set of values, not per reason.
+        Reason = self.env["cycle.count.reason"].sudo().with_company(self.company_id)
+        per_values = defaultdict(list)
+        for line in self.reason_line_ids:
+            key = (
+                line.gain_account_id.id,
+                line.loss_account_id.id,
+                line.analytic_account_id.id,
+            )
+            per_values[key].append(line.reason_id.id)
+        for (gain, loss, analytic), reason_ids in per_values.items():
+            Reason.browse(reason_ids).write(
+                {
+                    "cycle_count_gain_account_id": gain,
+                    "cycle_count_loss_account_id": loss,
+                    "cycle_count_analytic_account_id": analytic,
+                }
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

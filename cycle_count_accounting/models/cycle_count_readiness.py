@@ -11,6 +11,19 @@ class CycleCountReadiness(models.TransientModel):
         Category = env["product.category"].with_company(company)
         realtime = [("property_valuation", "=", "real_time")]
         has_realtime = bool(Category.search_count(realtime, limit=1))
+        # Without the company's defaults, a variance without a reason account
+        # falls back on the inventory-loss locations' own accounts.
+        locations = env["stock.location"].search(
+            [
+                ("usage", "=", "inventory"),
+                ("scrap_location", "=", False),
+                ("company_id", "in", [company.id, False]),
+            ]
+        )
+        location_fallback = bool(locations) and all(
+            location.valuation_in_account_id and location.valuation_out_account_id
+            for location in locations
+        )
         checks += [
             {
                 "code": "category_accounts",
@@ -35,12 +48,17 @@ class CycleCountReadiness(models.TransientModel):
                 "sequence": 51,
                 "name": env._("Inventory gain and loss accounts not set"),
                 "description": env._(
-                    "With real-time valuation, an approval is refused until the "
-                    "company has its inventory gain and loss accounts."
+                    "With real-time valuation, an approval is refused when a "
+                    "variance finds no gain or loss account: on its reason, then "
+                    "the company's, then the inventory-loss location's."
                 ),
                 "model": "res.company",
                 "domain": [
-                    ("id", "=", company.id if has_realtime else 0),
+                    (
+                        "id",
+                        "=",
+                        company.id if has_realtime and not location_fallback else 0,
+                    ),
                     "|",
                     ("cycle_count_gain_account_id", "=", False),
                     ("cycle_count_loss_account_id", "=", False),

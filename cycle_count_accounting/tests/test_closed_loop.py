@@ -42,12 +42,17 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(adjustment.move_count, 3)
         self.assertTrue(all(move.is_inventory for move in adjustment.move_ids))
         self.assertEqual(set(adjustment.move_ids.mapped("state")), {"done"})
-        # One balanced entry per move, on the configured accounts only.
+        # One balanced entry for the report (one voucher), its ref the report's
+        # name, every layer of its moves linked to it; configured accounts only.
         entries = adjustment.account_move_ids
-        self.assertEqual(len(entries), 3)
-        self.assertEqual(set(entries.mapped("state")), {"posted"})
-        for entry in entries:
-            self.assertAlmostEqual(sum(entry.line_ids.mapped("balance")), 0.0)
+        self.assertEqual(len(entries), 1)
+        self.assertEqual(entries.state, "posted")
+        self.assertEqual(entries.ref, adjustment.name)
+        self.assertEqual(entries.cycle_count_adjustment_id, adjustment)
+        self.assertEqual(
+            adjustment.move_ids.stock_valuation_layer_ids.account_move_id, entries
+        )
+        self.assertAlmostEqual(sum(entries.line_ids.mapped("balance")), 0.0)
         lines = entries.line_ids
         self.assertEqual(
             lines.account_id,
@@ -83,8 +88,16 @@ class TestClosedLoop(CycleCountAccountingCase):
             self.env["account.move"].search(entries["domain"]),
             adjustment.account_move_ids,
         )
-        self.assertEqual(len(adjustment.account_move_ids), 2)
-        self.assertEqual(adjustment.account_move_ids.stock_move_id, adjustment.move_ids)
+        self.assertEqual(len(adjustment.account_move_ids), 1)
+        self.assertEqual(
+            adjustment.account_move_ids.stock_valuation_layer_ids,
+            adjustment.move_ids.stock_valuation_layer_ids,
+        )
+        # And the entry opens its report.
+        action = adjustment.account_move_ids.with_user(
+            self.finance
+        ).action_open_cycle_count_adjustment()
+        self.assertEqual(action["res_id"], adjustment.id)
 
     def test_a_report_applied_by_hand_posts_its_entries(self):
         adjustment = self._counted_task(apple=12).adjustment_ids
@@ -129,7 +142,8 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(self._balance(self.gain_account), -15)
 
     def test_missing_accounts_block_the_approval_and_nothing_is_posted(self):
-        self.company.cycle_count_gain_account_id = False
+        # A loss: the loss account is the one it needs.
+        self.company.cycle_count_loss_account_id = False
         task = self._counted_task(apple=9)
         adjustment = task.adjustment_ids
         with self.assertRaises(UserError) as caught:
@@ -140,7 +154,7 @@ class TestClosedLoop(CycleCountAccountingCase):
         self.assertEqual(self._on_hand(self.product_apple, self.bin_a), 10)
         self.assertEqual(adjustment.review_ids.status, "pending")
         # Once configured, the approval goes through.
-        self.company.cycle_count_gain_account_id = self.gain_account
+        self.company.cycle_count_loss_account_id = self.loss_account
         adjustment.with_user(self.supervisor).validate_tier()
         self.assertEqual(adjustment.state, "posted")
         self.assertEqual(self._balance(self.loss_account), 10)

@@ -1,0 +1,29 @@
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    # The one entry of a variance report (all its valuation layers).
+    cycle_count_adjustment_id = fields.Many2one(
+        "cycle.count.adjustment",
+        string="Variance Report",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+        # Who may read variance reports; accountants see the entry's ref.
+        groups="cycle_count_planning.group_cycle_count_finance,"
+        "cycle_count_planning.group_cycle_count_supervisor",
+    )
+
+    def action_open_cycle_count_adjustment(self):
+        self.ensure_one()
+        adjustment = self.cycle_count_adjustment_id
+        # An action names the record: only for who may read it.
+        adjustment.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "cycle.count.adjustment",
+            "res_id": adjustment.id,
+            "view_mode": "form",
+        }
