@@ -17,6 +17,8 @@
         "views/cycle_count_adjustment_views.xml",
         "views/cycle_count_task_views.xml",
         "views/stock_quant_views.xml",
+        "views/cycle_count_tolerance_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "assets": {
