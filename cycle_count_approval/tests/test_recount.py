@@ -189,6 +189,8 @@ class TestRecount(CycleCountCase):
         report = self._counted_task(apple=8).adjustment_ids
         self.assertEqual(report.state, "to_approve")
         self.assertFalse(report.recount_task_id)
+
+    def test_the_one_recount_allowed(self):
         self._settings(max_recounts=1, tie_break="last")
         report = self._counted_task(chip=2).adjustment_ids
         self._recount(report, chip=1)
