@@ -86,7 +86,6 @@ class CycleCountAdjustment(models.Model):
     )
     recount_task_id = fields.Many2one(
         "cycle.count.task",
-        string="Recount Task",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -231,10 +230,11 @@ class CycleCountAdjustment(models.Model):
         ) | {"accepted_within_tolerance", "recount_task_id"}
 
     def _compute_need_validation(self):
-        super()._compute_need_validation()
+        res = super()._compute_need_validation()
         # Accepted within tolerance: the system approves, no tier is asked.
         for adjustment in self.filtered("accepted_within_tolerance"):
             adjustment.need_validation = False
+        return res
 
     def _check_tier_validation_fields(self, fields_written):
         protected = set(fields_written) & self._get_tier_validation_protected_fields()
@@ -495,8 +495,10 @@ class CycleCountAdjustment(models.Model):
         Return the reports still to decide (those with variances outside)."""
         accepted = self.browse()
         mixed = self.filtered(
-            lambda adj: adj.line_ids.filtered("within_tolerance")
-            and not all(adj.line_ids.mapped("within_tolerance"))
+            lambda adj: (
+                adj.line_ids.filtered("within_tolerance")
+                and not all(adj.line_ids.mapped("within_tolerance"))
+            )
         )
         whole = self.filtered(
             lambda adj: adj.line_ids and all(adj.line_ids.mapped("within_tolerance"))
@@ -551,7 +553,11 @@ class CycleCountAdjustment(models.Model):
         to_recount = {
             adjustment: lines
             for adjustment in self
-            if (lines := adjustment.line_ids.filtered(lambda line: line._needs_recount()))
+            if (
+                lines := adjustment.line_ids.filtered(
+                    lambda line: line._needs_recount()
+                )
+            )
         }
         if not to_recount:
             return self
@@ -590,7 +596,9 @@ class CycleCountAdjustment(models.Model):
             # The recount replaces the pending count of each item: never two
             # open counts of one item.
             last_counts = lines.mapped(
-                lambda line: line.count_history_ids.sorted("sequence")[-1:].count_line_id
+                lambda line: (
+                    line.count_history_ids.sorted("sequence")[-1:].count_line_id
+                )
             )
             last_counts.is_superseded = True
             lines.needs_supervisor = False
@@ -637,8 +645,10 @@ class CycleCountAdjustment(models.Model):
         counters (its counting capacity's, else every counter of the company),
         never one who counted or recounted for the report, the one with the
         fewest open tasks (then the first by id); none: no entry."""
-        capacities = self.env["cycle.count.capacity"].sudo().search(
-            [("warehouse_id", "in", self.warehouse_id.ids)]
+        capacities = (
+            self.env["cycle.count.capacity"]
+            .sudo()
+            .search([("warehouse_id", "in", self.warehouse_id.ids)])
         )
         by_warehouse = {cap.warehouse_id.id: cap.user_ids for cap in capacities}
         # Without a capacity, the company's counters who are not reviewers.
@@ -646,12 +656,16 @@ class CycleCountAdjustment(models.Model):
             self.env.ref(xmlid).id
             for xmlid in self.env["cycle.count.line"]._get_reviewer_groups()
         ]
-        everyone = self.env["res.users"].sudo().search(
-            [
-                *counter_domain(self),
-                ("groups_id", "not in", reviewers),
-                ("company_ids", "in", self.company_id.ids),
-            ]
+        everyone = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    *counter_domain(self),
+                    ("groups_id", "not in", reviewers),
+                    ("company_ids", "in", self.company_id.ids),
+                ]
+            )
         )
         load = defaultdict(int)
         for user, count in (
@@ -670,9 +684,12 @@ class CycleCountAdjustment(models.Model):
         result = {}
         for adjustment in self:
             pool = by_warehouse.get(adjustment.warehouse_id.id) or everyone
-            pool = pool.filtered(
-                lambda user, adj=adjustment: adj.company_id in user.company_ids
-            ) - adjustment._get_counters()
+            pool = (
+                pool.filtered(
+                    lambda user, adj=adjustment: adj.company_id in user.company_ids
+                )
+                - adjustment._get_counters()
+            )
             if not pool:
                 continue
             counter = min(pool, key=lambda user: (load[user.id], user.id))

@@ -20,7 +20,7 @@ class CycleCountAdjustmentCount(models.Model):
     )
     company_id = fields.Many2one(related="line_id.company_id", store=True)
     count_line_id = fields.Many2one(
-        "cycle.count.line", string="Count Line", required=True, ondelete="restrict"
+        "cycle.count.line", required=True, ondelete="restrict"
     )
     task_id = fields.Many2one(related="count_line_id.task_id", string="Task")
     product_id = fields.Many2one(related="line_id.product_id")

@@ -63,7 +63,6 @@ class CycleCountAdjustmentLine(models.Model):
 
     tolerance_id = fields.Many2one(
         "cycle.count.tolerance",
-        string="Tolerance",
         readonly=True,
         help="The most specific tolerance that applies to the item (none: zero).",
     )
@@ -76,7 +75,6 @@ class CycleCountAdjustmentLine(models.Model):
     tolerance_note = fields.Char(string="Accepted", compute="_compute_tolerance_note")
     recount_threshold_id = fields.Many2one(
         "cycle.count.tolerance",
-        string="Recount Threshold",
         readonly=True,
         help="The most specific recount threshold that applies to the item.",
     )
@@ -103,8 +101,7 @@ class CycleCountAdjustmentLine(models.Model):
             line.tolerance_note = (
                 self.env._(
                     "Accepted within tolerance by %(rule)s",
-                    rule=line.tolerance_id.display_name
-                    or self.env._("no difference"),
+                    rule=line.tolerance_id.display_name or self.env._("no difference"),
                 )
                 if line.within_tolerance
                 else False

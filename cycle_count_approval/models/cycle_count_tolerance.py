@@ -124,9 +124,7 @@ class CycleCountTolerance(models.Model):
         return (
             self.company_id.id == item["company_id"]
             and (not self.product_id or self.product_id.id == item["product_id"])
-            and (
-                not self.abc_class_id or self.abc_class_id.id == item["abc_class_id"]
-            )
+            and (not self.abc_class_id or self.abc_class_id.id == item["abc_class_id"])
             and (
                 not self.categ_id
                 or item["categ_path"].startswith(self.categ_id.parent_path)
@@ -181,7 +179,9 @@ class CycleCountTolerance(models.Model):
         if not (pct or qty or amount):
             return False
         size = abs(difference)
-        if pct and (book <= 0 or float_compare(size * 100.0 / book, pct, precision_digits=4) > 0):
+        if pct and (
+            book <= 0 or float_compare(size * 100.0 / book, pct, precision_digits=4) > 0
+        ):
             return False
         if qty and float_compare(size, qty, precision_rounding=rounding) > 0:
             return False

@@ -7,3 +7,6 @@ from . import test_background_apply
 from . import test_counter_hint
 from . import test_reject_tour
 from . import test_tour
+from . import test_recount
+from . import test_tolerance
+from . import test_tolerance_tour

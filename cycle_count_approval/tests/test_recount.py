@@ -74,7 +74,9 @@ class TestRecount(CycleCountCase):
         self.assertEqual(recount.scheduled_date, fields.Date.context_today(recount))
         self.assertEqual(recount.state, "draft")
         self.assertEqual(recount.line_ids.product_id, self.product_apple)
-        original = task.line_ids.filtered(lambda l: l.product_id == self.product_apple)
+        original = task.line_ids.filtered(
+            lambda line: line.product_id == self.product_apple
+        )
         self.assertEqual(recount.line_ids.recount_of_id, original)
         self.assertTrue(original.is_superseded)
         # Blind: the recounter's line holds no count and no book figure for them.
@@ -139,12 +141,16 @@ class TestRecount(CycleCountCase):
         line = report.line_ids
         self.assertEqual(line.counted_qty, 6)
         self.assertTrue(line.needs_supervisor)
-        self.assertIn("the supervisor decides", "".join(report.message_ids.mapped("body")))
+        self.assertIn(
+            "the supervisor decides", "".join(report.message_ids.mapped("body"))
+        )
 
     def test_the_last_count_wins(self):
         self._settings(max_recounts=1, tie_break="last")
         report = self._counted_task(apple=8, chip=3).adjustment_ids
-        self.assertEqual(report.recount_task_id.line_ids.product_id, report.line_ids.product_id)
+        self.assertEqual(
+            report.recount_task_id.line_ids.product_id, report.line_ids.product_id
+        )
         self._recount(report, apple=10, chip=2)
         self.assertEqual(report.state, "to_approve")
         # The apple recount found the book: no difference left, accepted.
@@ -243,12 +249,18 @@ class TestRecount(CycleCountCase):
         self._settings(max_recounts=0)
         report = self._counted_task(apple=8, chip=3).adjustment_ids
         self.assertEqual(report.state, "to_approve")
-        chip = report.line_ids.filtered(lambda l: l.product_id == self.product_chip)
+        chip = report.line_ids.filtered(
+            lambda line: line.product_id == self.product_chip
+        )
         action = chip.with_user(self.supervisor).action_send_to_recount()
         self.assertEqual(action["res_model"], "cycle.count.recount.wizard")
         Wizard = self.env["cycle.count.recount.wizard"].with_user(self.supervisor)
         wizard = Wizard.create(
-            {"adjustment_id": report.id, "line_ids": [Command.set(chip.ids)], "comment": " "}
+            {
+                "adjustment_id": report.id,
+                "line_ids": [Command.set(chip.ids)],
+                "comment": " ",
+            }
         )
         with self.assertRaisesRegex(UserError, "Say why"):
             wizard.action_confirm()

@@ -98,9 +98,9 @@ class TestTolerance(CycleCountCase):
 
     def test_most_specific_wins(self):
         profile_class = self.env["cycle.count.abc.class"].search([], limit=1)
-        self.product_bolt.with_company(self.company).sudo().cycle_count_abc_class_id = (
-            profile_class
-        )
+        self.product_bolt.with_company(
+            self.company
+        ).sudo().cycle_count_abc_class_id = profile_class
         child = self.env["product.category"].create(
             {"name": "Chips", "parent_id": self.category.id}
         )
@@ -112,8 +112,12 @@ class TestTolerance(CycleCountCase):
         location = self._tolerance(
             name="Stock", loss_pct=0.3, location_id=self.stock_location.id
         )
-        deeper = self._tolerance(name="Bin A-02", loss_pct=0.4, location_id=self.bin_b.id)
-        category = self._tolerance(name="Goods", loss_pct=0.5, categ_id=self.category.id)
+        deeper = self._tolerance(
+            name="Bin A-02", loss_pct=0.4, location_id=self.bin_b.id
+        )
+        category = self._tolerance(
+            name="Goods", loss_pct=0.5, categ_id=self.category.id
+        )
         subcategory = self._tolerance(name="Chips", loss_pct=0.6, categ_id=child.id)
         abc = self._tolerance(name="Class", loss_pct=0.7, abc_class_id=profile_class.id)
         product = self._tolerance(
@@ -135,9 +139,7 @@ class TestTolerance(CycleCountCase):
         self.assertEqual(rules[self.product_bolt], abc)
         self.assertEqual(rules[self.product_chip], subcategory)
         self.assertEqual(rules[self.product_lot], category)
-        self.assertEqual(
-            {line.product_id: line.tolerance_id for line in lines}, rules
-        )
+        self.assertEqual({line.product_id: line.tolerance_id for line in lines}, rules)
         (category | subcategory | abc | product).active = False
         rules = resolved()
         self.assertEqual(rules[self.product_chip], deeper)

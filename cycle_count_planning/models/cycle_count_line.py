@@ -220,7 +220,6 @@ class CycleCountLine(models.Model):
     # figures: a counter never learns the earlier count through their line.
     recount_of_id = fields.Many2one(
         "cycle.count.line",
-        string="Recount Of",
         readonly=True,
         copy=False,
         index="btree_not_null",

@@ -97,7 +97,6 @@ class CycleCountTask(models.Model):
     )
     recount_of_id = fields.Many2one(
         "cycle.count.task",
-        string="Recount Of",
         readonly=True,
         copy=False,
         index="btree_not_null",
