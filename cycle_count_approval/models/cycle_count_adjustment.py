@@ -562,8 +562,8 @@ class CycleCountAdjustment(models.Model):
         if not to_recount:
             return self
         reason = self.env._(
-            "A difference is outside the recount threshold: count these items "
-            "again, carefully."
+            "Count these items again, carefully: a second count by another "
+            "counter is asked for."
         )
         waiting = self._create_recounts(
             {adjustment: (lines, reason) for adjustment, lines in to_recount.items()}
