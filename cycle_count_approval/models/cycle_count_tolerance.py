@@ -25,7 +25,7 @@ class CycleCountTolerance(models.Model):
     name = fields.Char(required=True)
     kind = fields.Selection(
         [
-            ("tolerance", "Tolerance (accept without approval)"),
+            ("tolerance", "Tolerance"),
             ("recount", "Recount Threshold"),
         ],
         required=True,
