@@ -282,3 +282,26 @@ class TestRecount(CycleCountCase):
         self.assertEqual(report.line_ids.product_id, self.product_apple)
         self.assertTrue(report.review_ids)
         self.assertEqual(report.abs_variance_total, 20)
+
+    def test_the_count_history_is_the_systems(self):
+        self._settings(max_recounts=1, tie_break="last")
+        report = self._counted_task(apple=8).adjustment_ids
+        self._recount(report, apple=7)
+        history = report.line_ids.count_history_ids
+        for user in (self.supervisor, self.finance, self.manager):
+            with self.assertRaises(AccessError):
+                history.with_user(user).write({"counted_qty": 10})
+            with self.assertRaises(AccessError):
+                history.with_user(user).create(
+                    {
+                        "line_id": report.line_ids.id,
+                        "count_line_id": history[0].count_line_id.id,
+                    }
+                )
+            with self.assertRaises(AccessError):
+                history.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                report.with_user(user).write({"recount_task_id": False})
+        with self.assertRaises(AccessError):
+            history.with_user(self.counter).read(["counted_qty"])
+        self.assertEqual(history.mapped("counted_qty"), [8, 7])
