@@ -7,6 +7,8 @@ registry.category("web_tour.tours").add("cycle_count_tolerance_tour", {
         {
             content: "The Tolerances list, with its help while empty",
             trigger: ".o_list_view .o_view_nocontent:contains('every difference goes to approval')",
+            // The first screen of the run: under load, more than a step's default.
+            timeout: 30000,
         },
         {
             content: "Add a rule",
@@ -50,6 +52,7 @@ registry.category("web_tour.tours").add("cycle_count_count_history_tour", {
         {
             content: "The report flags the variance for the supervisor",
             trigger: ".o_field_one2many[name=line_ids] .o_data_row .o_data_cell[name=recount_count]:contains('1')",
+            timeout: 30000,
         },
         {
             content: "Open the Counts tab",
