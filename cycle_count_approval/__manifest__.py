@@ -26,6 +26,7 @@
         "views/tier_definition_views.xml",
         "views/cycle_count_approval_policy_views.xml",
         "views/cycle_count_adjustment_line_views.xml",
+        "views/cycle_count_tolerance_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
         "report/cycle_count_adjustment_report.xml",

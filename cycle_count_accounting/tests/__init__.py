@@ -5,3 +5,4 @@ from . import test_closed_loop
 from . import test_tour
 from . import test_reason_tour
 from . import test_voucher
+from . import test_tolerance_booking

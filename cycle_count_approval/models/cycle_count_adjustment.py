@@ -1,4 +1,5 @@
 import io
+from collections import defaultdict
 
 import xlsxwriter
 
@@ -7,6 +8,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 
 from odoo.addons.cycle_count_planning.models.cycle_count_planner import execute_lock
+from odoo.addons.cycle_count_planning.models.cycle_count_task import (
+    COUNTING_STATES,
+    counter_domain,
+)
 
 # Who may apply an approved report to stock by hand (one approved before stock
 # was applied on approval): whoever may post inventory adjustments' value.
@@ -63,6 +68,8 @@ class CycleCountAdjustment(models.Model):
         [
             ("draft", "Draft"),
             ("to_approve", "To Approve"),
+            # Items outside their recount threshold are being counted again.
+            ("recount", "Being Recounted"),
             ("approved", "Approved"),
             # Technical value kept from 18.0.1 ("posted"): applied to stock.
             ("posted", "Applied to Stock"),
@@ -79,6 +86,26 @@ class CycleCountAdjustment(models.Model):
         "cycle.count.adjustment.line",
         "adjustment_id",
         string="Variances",
+    )
+    recount_task_id = fields.Many2one(
+        "cycle.count.task",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The recount this report waits for: its items counted again by "
+        "another counter before the report goes to approval.",
+    )
+    accepted_within_tolerance = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Every variance is within its tolerance: approved by the system, no "
+        "tier asked.",
+    )
+    count_history_ids = fields.One2many(
+        "cycle.count.adjustment.count",
+        compute="_compute_count_history_ids",
+        string="Counts",
+        help="Every count of each item, in order: first, recounts, final.",
     )
     line_count = fields.Integer(compute="_compute_totals", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -137,6 +164,11 @@ class CycleCountAdjustment(models.Model):
             adjustment.net_value = gain - loss
             adjustment.abs_variance_total = gain + loss
 
+    @api.depends("line_ids.count_history_ids")
+    def _compute_count_history_ids(self):
+        for adjustment in self:
+            adjustment.count_history_ids = adjustment.line_ids.count_history_ids
+
     @api.depends("move_ids")
     def _compute_move_count(self):
         for adjustment in self:
@@ -171,7 +203,12 @@ class CycleCountAdjustment(models.Model):
             ).sorted("sequence")
             adjustment.waiting_for = " → ".join(waiting.mapped("definition_id.name"))
 
-    @api.depends("task_id.line_ids.counter_id", "task_id.user_id")
+    @api.depends(
+        "task_id.line_ids.counter_id",
+        "task_id.user_id",
+        "task_id.recount_task_ids.user_id",
+        "line_ids.count_history_ids.counter_id",
+    )
     def _compute_counter_ids(self):
         for adjustment in self:
             adjustment.counter_ids = adjustment._get_counters()
@@ -193,7 +230,14 @@ class CycleCountAdjustment(models.Model):
             set(self.env["tier.validation"]._fields)
             - set(models.MAGIC_COLUMNS)
             - {"display_name"}
-        )
+        ) | {"accepted_within_tolerance", "recount_task_id"}
+
+    def _compute_need_validation(self):
+        res = super()._compute_need_validation()
+        # Accepted within tolerance: the system approves, no tier is asked.
+        for adjustment in self.filtered("accepted_within_tolerance"):
+            adjustment.need_validation = False
+        return res
 
     def _check_tier_validation_fields(self, fields_written):
         protected = set(fields_written) & self._get_tier_validation_protected_fields()
@@ -243,13 +287,21 @@ class CycleCountAdjustment(models.Model):
     # Who may approve
     # ------------------------------------------------------------------
     def _get_counters(self):
-        """Everybody who counted for this report, and the task's counter."""
+        """Everybody who counted or recounted for this report, and the counters
+        of its task and of its recounts."""
         self.ensure_one()
         # Reviewers read the counts through the report; the lines' counters are
         # read whatever the rights of who asks (a reviewer's list, a review's
         # computed reviewers).
         task = self.task_id.sudo()
-        return task.line_ids.counter_id | task.user_id
+        recounts = task.recount_task_ids
+        return (
+            task.line_ids.counter_id
+            | task.user_id
+            | recounts.line_ids.counter_id
+            | recounts.user_id
+            | self.sudo().line_ids.count_history_ids.counter_id
+        )
 
     def _get_review_refusal(self, user, review=None):
         """Why ``user`` may not decide on this report (on its ``review``, when one
@@ -755,9 +807,354 @@ class CycleCountAdjustment(models.Model):
     # Workflow
     # ------------------------------------------------------------------
     def _submit(self):
-        """Send for approval; with no tier that applies, the policy asks for none."""
-        self.write({"state": "to_approve"})
-        self._request_reviews()
+        """Send for approval; with no tier that applies, the policy asks for none.
+
+        Before: the variances within their tolerance are accepted (a report of
+        their own, approved by the system and applied); the items outside their
+        recount threshold are counted again by another counter (the report waits
+        in *being recounted*). What is left goes to the tiers, whose value is
+        then exactly what the report applies."""
+        # The system's work: the report's lines and states are frozen to users.
+        reports = self.sudo()
+        reports._record_first_counts()
+        reports.line_ids._check_tolerances()
+        pending = reports._accept_within_tolerance()
+        pending = pending._send_outside_threshold_to_recount()
+        pending.write({"state": "to_approve"})
+        pending._request_reviews()
+
+    # ------------------------------------------------------------------
+    # Tolerances
+    # ------------------------------------------------------------------
+    def _record_first_counts(self):
+        """The first row of each variance's count history: the count reported."""
+        lines = self.line_ids.filtered(lambda line: not line.count_history_ids)
+        Count = self.env["cycle.count.adjustment.count"].sudo()
+        Count.create(
+            [
+                {**Count._prepare_vals(line, line.count_line_id, 0), "is_final": True}
+                for line in lines
+            ]
+        )
+
+    def _accept_within_tolerance(self):
+        """Accept the variances within their tolerance without approval. A report
+        of only such variances is approved by the system; a mixed report gives
+        them to a report of their own (same task), approved by the system and
+        applied, so that each report's approved value is the value it posts.
+        Return the reports still to decide (those with variances outside)."""
+        accepted = self.browse()
+        mixed = self.filtered(
+            lambda adj: (
+                adj.line_ids.filtered("within_tolerance")
+                and not all(adj.line_ids.mapped("within_tolerance"))
+            )
+        )
+        whole = self.filtered(
+            lambda adj: adj.line_ids and all(adj.line_ids.mapped("within_tolerance"))
+        )
+        if mixed:
+            splits = self.create(
+                [
+                    {"task_id": adj.task_id.id, "company_id": adj.company_id.id}
+                    for adj in mixed
+                ]
+            )
+            for adjustment, split in zip(mixed, splits, strict=True):
+                adjustment.line_ids.filtered("within_tolerance").adjustment_id = split
+                adjustment.message_post(
+                    body=self.env._(
+                        "%(count)s variance(s) within tolerance were accepted "
+                        "without approval: %(split)s.",
+                        count=split.line_count,
+                        split=split.name,
+                    )
+                )
+                split.message_post(
+                    body=self.env._(
+                        "Split from %(report)s: these variances are within their "
+                        "tolerance.",
+                        report=adjustment.name,
+                    )
+                )
+            accepted |= splits
+        accepted |= whole
+        accepted.write({"accepted_within_tolerance": True})
+        for adjustment in accepted:
+            adjustment.message_post(
+                body=self.env._(
+                    "Every variance is within its tolerance: approved by the "
+                    "system.<br/>%(lines)s",
+                    lines=", ".join(
+                        f"{line.product_id.display_name}: {line.tolerance_note}"
+                        for line in adjustment.line_ids
+                    ),
+                )
+            )
+        accepted._action_approve()
+        return self - whole
+
+    # ------------------------------------------------------------------
+    # The recount loop
+    # ------------------------------------------------------------------
+    def _send_outside_threshold_to_recount(self):
+        """Send the items that need a recount (``_needs_recount``) to be counted
+        again; return the reports that go on to approval now."""
+        to_recount = {
+            adjustment: lines
+            for adjustment in self
+            if (
+                lines := adjustment.line_ids.filtered(
+                    lambda line: line._needs_recount()
+                )
+            )
+        }
+        if not to_recount:
+            return self
+        reason = self.env._(
+            "Count these items again, carefully: a second count by another "
+            "counter is asked for."
+        )
+        waiting = self._create_recounts(
+            {adjustment: (lines, reason) for adjustment, lines in to_recount.items()}
+        )
+        return self - waiting
+
+    def _create_recounts(self, requests):
+        """``requests``: {report: (variance lines, reason)}. Create one recount
+        task per report, of just those items, for today, assigned to a counter
+        who counted none of them (the least loaded of the warehouse's); put the
+        report in *being recounted*. A report with no such counter goes on to
+        the supervisor with a note. Return the reports now being recounted."""
+        adjustments = self.browse([adjustment.id for adjustment in requests])
+        counters = adjustments._pick_recounters()
+        today = fields.Date.context_today(self)
+        vals_list, waiting = [], self.browse()
+        for adjustment, (lines, reason) in requests.items():
+            counter = counters.get(adjustment.id)
+            if not counter:
+                lines.needs_supervisor = True
+                adjustment.message_post(
+                    body=self.env._(
+                        "No counter who has not counted these items is available "
+                        "for a recount of %(items)s: the supervisor decides.",
+                        items=", ".join(lines.product_id.mapped("display_name")),
+                    )
+                )
+                continue
+            waiting |= adjustment
+            # The recount replaces the pending count of each item: never two
+            # open counts of one item.
+            last_counts = lines.mapped(
+                lambda line: (
+                    line.count_history_ids.sorted("sequence")[-1:].count_line_id
+                )
+            )
+            last_counts.is_superseded = True
+            lines.needs_supervisor = False
+            vals_list.append(
+                {
+                    "company_id": adjustment.company_id.id,
+                    "warehouse_id": adjustment.warehouse_id.id,
+                    "scheduled_date": today,
+                    "user_id": counter.id,
+                    "is_recount": True,
+                    "recount_reason": reason,
+                    "recount_of_id": adjustment.task_id.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "location_id": count.location_id.id,
+                                "product_id": count.product_id.id,
+                                "lot_id": count.lot_id.id,
+                                "package_id": count.package_id.id,
+                                "owner_id": count.owner_id.id,
+                                "recount_of_id": count.id,
+                            }
+                        )
+                        for count in last_counts
+                    ],
+                }
+            )
+        tasks = self.env["cycle.count.task"].sudo().create(vals_list)
+        for adjustment, task in zip(waiting, tasks, strict=True):
+            adjustment.write({"state": "recount", "recount_task_id": task.id})
+            adjustment.message_post(
+                body=self.env._(
+                    "Sent to recount: %(task)s, %(count)s item(s), counted by "
+                    "%(counter)s.",
+                    task=task.name,
+                    count=len(task.line_ids),
+                    counter=task.user_id.name,
+                )
+            )
+        return waiting
+
+    def _pick_recounters(self):
+        """{report id: the counter for its recount}: among the warehouse's
+        counters (its counting capacity's, else every counter of the company),
+        never one who counted or recounted for the report, the one with the
+        fewest open tasks (then the first by id); none: no entry."""
+        capacities = (
+            self.env["cycle.count.capacity"]
+            .sudo()
+            .search([("warehouse_id", "in", self.warehouse_id.ids)])
+        )
+        by_warehouse = {cap.warehouse_id.id: cap.user_ids for cap in capacities}
+        # Without a capacity, the company's counters who are not reviewers.
+        reviewers = [
+            self.env.ref(xmlid).id
+            for xmlid in self.env["cycle.count.line"]._get_reviewer_groups()
+        ]
+        everyone = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    *counter_domain(self),
+                    ("groups_id", "not in", reviewers),
+                    ("company_ids", "in", self.company_id.ids),
+                ]
+            )
+        )
+        load = defaultdict(int)
+        for user, count in (
+            self.env["cycle.count.task"]
+            .sudo()
+            ._read_group(
+                [
+                    ("user_id", "in", (everyone | capacities.user_ids).ids),
+                    ("state", "in", COUNTING_STATES),
+                ],
+                ["user_id"],
+                ["__count"],
+            )
+        ):
+            load[user.id] = count
+        result = {}
+        for adjustment in self:
+            pool = by_warehouse.get(adjustment.warehouse_id.id) or everyone
+            pool = (
+                pool.filtered(
+                    lambda user, adj=adjustment: adj.company_id in user.company_ids
+                )
+                - adjustment._get_counters()
+            )
+            if not pool:
+                continue
+            counter = min(pool, key=lambda user: (load[user.id], user.id))
+            load[counter.id] += 1
+            result[adjustment.id] = counter
+        return result
+
+    def _on_recount_counted(self):
+        """The recount of these reports was counted: each recount joins its
+        item's history, the tie-break rule gives the figure reported, and the
+        report is submitted again (tolerance re-checked, another recount while
+        the rule and the maximum allow, else approval)."""
+        reports = self.sudo()
+        Count = self.env["cycle.count.adjustment.count"].sudo()
+        vals_list, lines = [], reports.line_ids.browse()
+        for adjustment in reports:
+            by_count = {
+                line.count_history_ids.sorted("sequence")[-1:].count_line_id.id: line
+                for line in adjustment.line_ids
+            }
+            for recount in adjustment.recount_task_id.line_ids:
+                line = by_count.get(recount.recount_of_id.id)
+                if not line:
+                    continue
+                vals_list.append(
+                    Count._prepare_vals(line, recount, line.recount_count + 1)
+                )
+                line.recount_count += 1
+                lines |= line
+        Count.create(vals_list)
+        lines._apply_tie_break()
+        for adjustment in reports:
+            task = adjustment.recount_task_id
+            adjustment.message_post(
+                body=self.env._(
+                    "Recount %(task)s counted by %(counter)s.",
+                    task=task.name,
+                    counter=task.user_id.name,
+                )
+            )
+            undecided = adjustment.line_ids.filtered("needs_supervisor")
+            if undecided:
+                adjustment.message_post(
+                    body=self.env._(
+                        "The counts of %(items)s do not settle the figure: the "
+                        "latest count is reported, the supervisor decides (Counts "
+                        "tab of the variance).",
+                        items=", ".join(undecided.product_id.mapped("display_name")),
+                    )
+                )
+        reports.write({"recount_task_id": False})
+        reports._submit()
+
+    def _check_may_send_to_recount(self, lines):
+        """A supervisor who may review the report sends its variances to recount,
+        before any tier decided."""
+        self.ensure_one()
+        if not self.env.user.has_group(
+            "cycle_count_planning.group_cycle_count_supervisor"
+        ):
+            raise AccessError(
+                self.env._("Only a supervisor can send variances to recount.")
+            )
+        self._check_user_may_review(self.env.user)
+        if self.state != "to_approve" or self.review_ids.filtered(
+            lambda review: review.status in ("approved", "rejected")
+        ):
+            raise UserError(
+                self.env._(
+                    "Only a report waiting for its first decision can be sent to "
+                    "recount (%(report)s).",
+                    report=self.name,
+                )
+            )
+        if lines - self.line_ids:
+            raise UserError(
+                self.env._("These variances are not of %(report)s.", report=self.name)
+            )
+
+    def _send_to_recount(self, lines, comment):
+        """The supervisor's recount of ``lines``: the approval asked so far is
+        dropped (the figures will change), the comment reaches the counter."""
+        self.ensure_one()
+        self._check_may_send_to_recount(lines)
+        if not (comment or "").strip():
+            raise UserError(
+                self.env._(
+                    "Say why these items must be counted again: the counter reads "
+                    "your comment."
+                )
+            )
+        flow = self._approval_flow()
+        flow._drop_reviews()
+        waiting = flow._create_recounts({flow: (lines.sudo(), comment.strip())})
+        if not waiting:
+            raise UserError(
+                self.env._(
+                    "No counter who has not counted these items is available for "
+                    "a recount: decide on the counts as they are."
+                )
+            )
+        flow.message_post(
+            body=self.env._(
+                "%(user)s sent %(count)s variance(s) to recount: %(comment)s",
+                user=self.env.user.name,
+                count=len(lines),
+                comment=comment.strip(),
+            )
+        )
+        return True
+
+    def _drop_reviews(self):
+        """The approval flow forgets the reviews asked so far (the figures change
+        before any tier decided), as OCA's restart does."""
+        return super(CycleCountAdjustment, self._approval_flow()).restart_validation()
 
     def _request_reviews(self):
         for adjustment in self:
@@ -815,7 +1212,9 @@ class CycleCountAdjustment(models.Model):
             adjustment.task_id._reopen_for_recount("\n".join(comments))
         # The rejected items must be counted again before the task can be marked
         # counted: the same figures are not sent back for approval unchanged.
-        adjustments.line_ids.count_line_id.write({"is_counted": False})
+        adjustments.line_ids.count_line_id.write(
+            {"is_counted": False, "is_superseded": False}
+        )
         for adjustment in adjustments:
             adjustment.task_id.message_post(
                 body=self.env._(
@@ -928,7 +1327,11 @@ class CycleCountAdjustment(models.Model):
                 "is_applying": False,
             }
         )
-        self.task_id._action_done()
+        # A task whose variances within tolerance were split off is done when
+        # every report of it is in stock.
+        reports = self.task_id.sudo().adjustment_ids
+        if all(adj.state in ("posted", "rejected") for adj in reports):
+            self.task_id._action_done()
         self.message_post(body=self._get_applied_message(moves))
 
     def _dispatch_apply_to_stock(self):

@@ -1,8 +1,20 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
 # A report in these states is decided: its variances, reasons too, stay as decided.
 DECIDED_STATES = ("approved", "posted", "rejected", "cancel")
+
+# The figures of a variance that its final count gives (the recount loop).
+COUNT_FIGURES = (
+    "book_qty",
+    "counted_qty",
+    "difference_qty",
+    "unit_cost",
+    "variance_value",
+    "counter_id",
+    "counted_at",
+)
 
 
 class CycleCountAdjustmentLine(models.Model):
@@ -169,6 +181,173 @@ class CycleCountAdjustmentLine(models.Model):
             if "recount_count" in record._fields:
                 return record.recount_count
         return None
+
+    tolerance_id = fields.Many2one(
+        "cycle.count.tolerance",
+        readonly=True,
+        help="The most specific tolerance that applies to the item (none: zero).",
+    )
+    within_tolerance = fields.Boolean(
+        readonly=True,
+        index=True,
+        help="Accepted without approval: the difference is within its tolerance "
+        "(applied and booked like any other).",
+    )
+    tolerance_note = fields.Char(string="Accepted", compute="_compute_tolerance_note")
+    recount_threshold_id = fields.Many2one(
+        "cycle.count.tolerance",
+        readonly=True,
+        help="The most specific recount threshold that applies to the item.",
+    )
+    recount_count = fields.Integer(
+        string="Recounts", readonly=True, help="How many times the item was recounted."
+    )
+    count_history_ids = fields.One2many(
+        "cycle.count.adjustment.count",
+        "line_id",
+        string="Counts",
+        readonly=True,
+        help="Every count of the item, in order: first, recounts, final.",
+    )
+    needs_supervisor = fields.Boolean(
+        string="Supervisor Decides",
+        readonly=True,
+        help="The counts disagree (or the tie-break leaves it to the supervisor, "
+        "or no other counter could recount): the supervisor picks the count.",
+    )
+
+    @api.depends("within_tolerance", "tolerance_id")
+    def _compute_tolerance_note(self):
+        for line in self:
+            line.tolerance_note = (
+                self.env._(
+                    "Accepted within tolerance by %(rule)s",
+                    rule=line.tolerance_id.display_name or self.env._("no difference"),
+                )
+                if line.within_tolerance
+                else False
+            )
+
+    # ------------------------------------------------------------------
+    # Tolerances and recounts (the system writes these, as superuser)
+    # ------------------------------------------------------------------
+    def _check_tolerances(self):
+        """Resolve each line's tolerance and recount threshold (all lines at
+        once) and record whether its difference is within the tolerance."""
+        Tolerance = self.env["cycle.count.tolerance"]
+        tolerances = Tolerance._resolve(self, "tolerance")
+        thresholds = Tolerance._resolve(self, "recount")
+        for line in self.sudo():
+            rule = tolerances[line.id]
+            line.tolerance_id = rule
+            line.recount_threshold_id = thresholds[line.id]
+            line.within_tolerance = rule._is_within(
+                line.difference_qty,
+                line.book_qty,
+                line.variance_value,
+                line.product_id,
+                line.currency_id,
+            )
+
+    def _is_outside_recount_threshold(self):
+        self.ensure_one()
+        threshold = self.recount_threshold_id
+        return bool(threshold) and not threshold._is_within(
+            self.difference_qty,
+            self.book_qty,
+            self.variance_value,
+            self.product_id,
+            self.currency_id,
+        )
+
+    def _needs_recount(self):
+        """Whether the item is counted again before its variance goes to
+        approval: at most the company's maximum of recounts; the first time when
+        it is outside its recount threshold; after a recount, as the tie-break
+        rule says (two counts not yet agreeing; the last count still outside)."""
+        self.ensure_one()
+        company = self.company_id
+        if self.within_tolerance or self.recount_count >= (
+            company.cycle_count_max_recounts
+        ):
+            return False
+        if not self.recount_count:
+            return self._is_outside_recount_threshold()
+        rule = company.cycle_count_tie_break
+        if rule == "agree":
+            return not self._get_agreeing_count()
+        if rule == "last":
+            return self._is_outside_recount_threshold()
+        return False
+
+    def _get_agreeing_count(self):
+        """The latest count whose difference an earlier count agrees with."""
+        self.ensure_one()
+        counts = self.count_history_ids.sorted("sequence")
+        rounding = self.product_id.uom_id.rounding
+        for index in range(len(counts) - 1, 0, -1):
+            later = counts[index]
+            if any(
+                not float_compare(
+                    later.difference_qty,
+                    earlier.difference_qty,
+                    precision_rounding=rounding,
+                )
+                for earlier in counts[:index]
+            ):
+                return later
+        return counts[:0]
+
+    def _apply_tie_break(self):
+        """After a recount: the figure each line reports, by the company's
+        tie-break rule (the last count when no rule settles it, flagged for the
+        supervisor)."""
+        for line in self:
+            counts = line.count_history_ids.sorted("sequence")
+            rule = line.company_id.cycle_count_tie_break
+            chosen = counts[-1:]
+            undecided = rule == "supervisor"
+            if rule == "agree":
+                agreeing = line._get_agreeing_count()
+                chosen = agreeing or chosen
+                undecided = not agreeing
+            line._use_count(chosen)
+            line.sudo().needs_supervisor = undecided
+
+    def _use_count(self, count):
+        """Report ``count``'s figures (a row of the history): the system's
+        write, before any decision (the variance is frozen to everybody else)."""
+        self.ensure_one()
+        line = self.sudo()
+        line.count_history_ids.is_final = False
+        count.sudo().is_final = True
+        line.write(
+            {
+                name: count[name].id
+                if isinstance(count[name], models.BaseModel)
+                else count[name]
+                for name in COUNT_FIGURES
+            }
+        )
+        line.needs_supervisor = False
+
+    def action_send_to_recount(self):
+        """The supervisor sends chosen variances back to be counted again, by
+        another counter, with a comment the counter reads."""
+        adjustment = self.adjustment_id
+        adjustment.ensure_one()
+        adjustment._check_may_send_to_recount(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send to Recount"),
+            "res_model": "cycle.count.recount.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_adjustment_id": adjustment.id,
+                "default_line_ids": self.ids,
+            },
+        }
 
     @api.model
     def _get_editable_fields(self):

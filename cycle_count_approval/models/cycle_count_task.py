@@ -14,6 +14,13 @@ class CycleCountTask(models.Model):
         readonly=True,
         groups=REVIEWER_GROUPS,
     )
+    recount_task_ids = fields.One2many(
+        "cycle.count.task",
+        "recount_of_id",
+        string="Recounts",
+        readonly=True,
+        groups=REVIEWER_GROUPS,
+    )
     adjustment_count = fields.Integer(
         string="Variance Report Count",
         compute="_compute_adjustment_count",
@@ -31,16 +38,41 @@ class CycleCountTask(models.Model):
         # system user, not as the counter: a user reads the messages they
         # author, and the report's would tell a blind counter that their counts
         # differed from the book.
-        reported = self.with_user(SUPERUSER_ID)._create_adjustments().task_id
+        system = self.with_user(SUPERUSER_ID)
+        # A recount feeds the report that waits for it (it has no report of its
+        # own): done, then the report goes on with the recounted figures.
+        waiting = system.env["cycle.count.adjustment"].search(
+            [("recount_task_id", "in", self.ids), ("state", "=", "recount")]
+        )
+        recounts = self.browse(waiting.recount_task_id.ids)
+        reported = (system - recounts)._create_adjustments().task_id
         # A task without difference has nothing to approve: planning ends it.
-        return super(CycleCountTask, self - reported)._on_counted()
+        res = super(CycleCountTask, self - reported)._on_counted()
+        waiting._on_recount_counted()
+        return res
 
     def _create_adjustments(self):
         """One variance report per task with differences, sent for approval."""
+        # A variance already reported (and not rejected: a report split off
+        # within tolerance, applied) is never reported twice.
+        reported = (
+            self.env["cycle.count.adjustment.line"]
+            .search(
+                [
+                    ("adjustment_id.task_id", "in", self.ids),
+                    ("adjustment_id.state", "!=", "rejected"),
+                ]
+            )
+            .count_line_id
+        )
         vals_list = [
             task._prepare_adjustment_vals(lines)
             for task in self
-            if (lines := task.line_ids.filtered("has_difference"))
+            if (
+                lines := task.line_ids.filtered(
+                    lambda line: line.has_difference and line not in reported
+                )
+            )
         ]
         adjustments = self.env["cycle.count.adjustment"].create(vals_list)
         adjustments._submit()

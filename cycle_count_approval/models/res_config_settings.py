@@ -12,3 +12,9 @@ class ResConfigSettings(models.TransientModel):
         currency_field="cycle_count_currency_id",
         readonly=False,
     )
+    cycle_count_max_recounts = fields.Integer(
+        related="company_id.cycle_count_max_recounts", readonly=False
+    )
+    cycle_count_tie_break = fields.Selection(
+        related="company_id.cycle_count_tie_break", readonly=False
+    )

@@ -4,7 +4,7 @@ from odoo.addons.cycle_count_planning.models.cycle_count_line import REVIEWER_GR
 
 # A variance is pending while it waits for approval or, approved before 18.0.2,
 # still has to be applied to stock.
-PENDING_STATES = ("to_approve", "approved")
+PENDING_STATES = ("to_approve", "recount", "approved")
 
 
 class StockQuant(models.Model):

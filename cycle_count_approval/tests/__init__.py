@@ -12,3 +12,6 @@ from . import test_policy_tour
 from . import test_documents
 from . import test_workbench
 from . import test_workbench_tour
+from . import test_recount
+from . import test_tolerance
+from . import test_tolerance_tour

@@ -13,6 +13,7 @@ from . import (
     test_offline,
     test_openapi,
     test_photos,
+    test_recount_blind,
     test_shared_device_tours,
     test_sync_records_tour,
 )

@@ -215,6 +215,24 @@ class CycleCountLine(models.Model):
         help="What the counter saw, given with the count (the supervisor sets the "
         "variance reason).",
     )
+    # A recount (the approval's recount loop) is a line of its own in a task of
+    # its own: it names the count it recounts, which it supersedes. Reviewers'
+    # figures: a counter never learns the earlier count through their line.
+    recount_of_id = fields.Many2one(
+        "cycle.count.line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=REVIEWER_GROUPS,
+        help="The earlier count of the item that this line counts again.",
+    )
+    is_superseded = fields.Boolean(
+        string="Superseded by a Recount",
+        readonly=True,
+        copy=False,
+        help="A recount of the item was asked for: this count is no longer the "
+        "open one (the recount's line is).",
+    )
     attachment_ids = fields.Many2many(
         "ir.attachment",
         "cycle_count_line_attachment_rel",

@@ -95,6 +95,13 @@ class CycleCountTask(models.Model):
         copy=False,
         help="Why the task must be counted again, as the counter reads it.",
     )
+    recount_of_id = fields.Many2one(
+        "cycle.count.task",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The task whose items this recount counts again.",
+    )
     is_open_for_counting = fields.Boolean(
         compute="_compute_is_open_for_counting",
         help="Counts are accepted: the task is to do or in progress.",
