@@ -420,7 +420,8 @@ class CycleCountLine(models.Model):
         """The item of line values: (product, location, lot, package, owner),
         0 for none."""
         return tuple(
-            (vals.get(f) or 0) if not isinstance(vals.get(f), models.BaseModel)
+            (vals.get(f) or 0)
+            if not isinstance(vals.get(f), models.BaseModel)
             else vals[f].id
             for f in ITEM_FIELDS
         )

@@ -53,9 +53,7 @@ class TestOneOpenCount(CycleCountCase):
         self.assertIn("Apple Juice", str(caught.exception))
         self.assertIn("A-01", str(caught.exception))
         self.assertFalse(
-            self.env["cycle.count.task"].search(
-                [("user_id", "=", self.counter_2.id)]
-            ),
+            self.env["cycle.count.task"].search([("user_id", "=", self.counter_2.id)]),
             "nothing is written",
         )
 
