@@ -503,7 +503,59 @@ class CycleCountAdjustment(models.Model):
     def _check_can_apply_to_stock(self):
         """Hook: refuse, before any stock is touched, what cannot be applied
         (accounting checks its accounts here). Extend with super()."""
+        self._check_not_corrected_since_count()
         return True
+
+    def _check_not_corrected_since_count(self):
+        """Never apply a difference the stock already reflects: refuse a
+        variance whose item had an inventory correction (Odoo's inventory
+        adjustment, another count's variance) done after it was counted, in one
+        query. The difference was measured against a book the correction
+        changed; applying it would correct the item twice (10 → 8 counted
+        twice → 6)."""
+        lines = self.line_ids
+        if not lines:
+            return
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT al.id, MIN(ml.date)
+              FROM cycle_count_adjustment_line al
+              JOIN stock_move_line ml
+                ON ml.product_id = al.product_id
+               AND ml.state = 'done'
+               AND ml.date > al.counted_at
+               AND ml.lot_id IS NOT DISTINCT FROM al.lot_id
+               AND ml.owner_id IS NOT DISTINCT FROM al.owner_id
+               AND ((ml.location_id = al.location_id
+                     AND ml.package_id IS NOT DISTINCT FROM al.package_id)
+                 OR (ml.location_dest_id = al.location_id
+                     AND ml.result_package_id IS NOT DISTINCT FROM al.package_id))
+              JOIN stock_move m ON m.id = ml.move_id
+             WHERE al.id IN %(lines)s
+               AND m.is_inventory
+               AND m.cycle_count_adjustment_line_id IS DISTINCT FROM al.id
+             GROUP BY al.id
+             ORDER BY al.id
+            """,
+                lines=tuple(lines.ids),
+            )
+        )
+        if rows:
+            line = lines.browse(rows[0][0])
+            raise UserError(
+                self.env._(
+                    "%(item)s was corrected in stock on %(date)s, after it was "
+                    "counted: applying the difference of %(report)s would correct "
+                    "it twice. Reject the variance to have the item counted again.",
+                    item=line.count_line_id._describe_item(
+                        line.count_line_id._item_values()
+                    ),
+                    date=fields.Datetime.to_string(rows[0][1]),
+                    report=line.adjustment_id.name,
+                )
+            )
 
     def _get_lines_to_apply(self):
         return self.line_ids.filtered(

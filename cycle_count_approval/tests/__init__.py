@@ -7,3 +7,4 @@ from . import test_background_apply
 from . import test_counter_hint
 from . import test_reject_tour
 from . import test_tour
+from . import test_never_corrected_twice

@@ -508,6 +508,11 @@ class CycleCountLine(models.Model):
         )
         return {tuple(row[:5]): self.browse(row[5]) for row in rows}
 
+    def _item_values(self):
+        """This line's item as an open-count key."""
+        self.ensure_one()
+        return tuple(self[f].id or 0 for f in ITEM_FIELDS)
+
     @api.model
     def _describe_item(self, key):
         """The item of ``key`` in words: product, lot, package, owner, location."""
