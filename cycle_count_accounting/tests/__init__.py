@@ -3,3 +3,4 @@ from . import test_backend
 from . import test_backend_tour
 from . import test_closed_loop
 from . import test_tour
+from . import test_approved_value_posted

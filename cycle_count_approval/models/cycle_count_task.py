@@ -43,6 +43,9 @@ class CycleCountTask(models.Model):
             if (lines := task.line_ids.filtered("has_difference"))
         ]
         adjustments = self.env["cycle.count.adjustment"].create(vals_list)
+        # The tiers see what will post (FIFO layers, rounding), not the count's
+        # estimate at the product's cost.
+        adjustments._revalue_lines()
         adjustments._submit()
         return adjustments
 
