@@ -6,3 +6,5 @@ from . import test_tour
 from . import test_reason_tour
 from . import test_voucher
 from . import test_tolerance_booking
+from . import test_approved_value_posted
+from . import test_property_stock_books

@@ -5,7 +5,7 @@ import xlsxwriter
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, formatLang
 
 from odoo.addons.cycle_count_planning.models.cycle_count_planner import execute_lock
 from odoo.addons.cycle_count_planning.models.cycle_count_task import (
@@ -1190,14 +1190,104 @@ class CycleCountAdjustment(models.Model):
         # Refuse before anything is written: a report that cannot be applied to
         # stock is not approved either (the last review stays to be given).
         self._check_can_apply_to_stock()
+        # What is approved is what posts: valued again just before; a report
+        # whose new value needs other tiers goes back to them instead.
+        to_approve = self - self._revalue_before_apply()
+        if not to_approve:
+            return
         # need_validation is computed without dependencies by base_tier_validation:
         # drop the value cached before the reviews were created.
-        self.invalidate_recordset(["need_validation"])
+        to_approve.invalidate_recordset(["need_validation"])
         # The reviews were checked by tier validation; the state change and the
         # stock it corrects are the system's work.
-        adjustments = self.sudo()
+        adjustments = to_approve.sudo()
         adjustments.write({"state": "approved", "date_approved": fields.Datetime.now()})
         adjustments._apply_to_stock()
+
+    # ------------------------------------------------------------------
+    # Approved value = posted value
+    # ------------------------------------------------------------------
+    def _revalue_lines(self):
+        """Write on the variances the values applying them now will post
+        (``_get_posting_values``). Returns ``{report: [(line, old value, new
+        value)]}`` of the values that changed."""
+        changed = {}
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        for adjustment in self:
+            lines = adjustment._get_lines_to_apply()
+            values = lines._get_posting_values()
+            currency = adjustment.currency_id
+            for line in lines:
+                unit, value = values[line.id]
+                if not currency.compare_amounts(value, line.variance_value) and (
+                    not float_compare(unit, line.unit_cost, precision_digits=digits)
+                ):
+                    continue
+                changed.setdefault(adjustment, []).append(
+                    (line, line.variance_value, value)
+                )
+                # sudo: a variance's figures are frozen to users; this is the
+                # system re-valuing it (one write per line: each its own value).
+                line.sudo().write({"unit_cost": unit, "variance_value": value})
+        return changed
+
+    def _get_applicable_tier_definitions(self):
+        """The tiers this report needs now, as request_validation picks them."""
+        self.ensure_one()
+        definitions = self.env["tier.definition"].search(
+            [
+                ("model", "=", self._name),
+                ("company_id", "in", [False, *self._get_company().ids]),
+            ]
+        )
+        return definitions.filtered(lambda td: self.evaluate_tier(td))
+
+    def _revalue_before_apply(self):
+        """Re-value these reports (being approved) just before stock is
+        corrected: a cost change, the FIFO layers consumed meanwhile. Changed
+        values are written with a note (old → new); a report whose new total
+        needs another set of tiers has its approval restarted to the tiers it
+        needs now (every decision given so far is dropped: they approved another
+        value) and is returned, not to be applied."""
+        changed = self._revalue_lines()
+        restarted = self.browse()
+        for adjustment, lines in changed.items():
+            currency = adjustment.currency_id
+            adjustment.message_post(
+                body=self.env._(
+                    "Re-valued before applying to stock (the cost changed since "
+                    "the count): %(changes)s.",
+                    changes="; ".join(
+                        self.env._(
+                            "%(item)s: %(old)s → %(new)s",
+                            item=line.count_line_id.display_name,
+                            old=formatLang(self.env, old, currency_obj=currency),
+                            new=formatLang(self.env, new, currency_obj=currency),
+                        )
+                        for line, old, new in lines
+                    ),
+                )
+            )
+            if (
+                adjustment._get_applicable_tier_definitions()
+                != adjustment.review_ids.definition_id
+            ):
+                restarted |= adjustment
+        for adjustment in restarted:
+            adjustment._approval_flow().restart_validation()
+            adjustment.message_post(
+                body=self.env._(
+                    "The new total %(total)s needs other approval tiers: the "
+                    "approval starts again (%(tiers)s).",
+                    total=formatLang(
+                        self.env,
+                        adjustment.abs_variance_total,
+                        currency_obj=adjustment.currency_id,
+                    ),
+                    tiers=adjustment.waiting_for or "-",
+                )
+            )
+        return restarted
 
     def _action_reject(self):
         # Rejected through tier validation, which checked the reviewer: sending
@@ -1253,7 +1343,59 @@ class CycleCountAdjustment(models.Model):
     def _check_can_apply_to_stock(self):
         """Hook: refuse, before any stock is touched, what cannot be applied
         (accounting checks its accounts here). Extend with super()."""
+        self._check_not_corrected_since_count()
         return True
+
+    def _check_not_corrected_since_count(self):
+        """Never apply a difference the stock already reflects: refuse a
+        variance whose item had an inventory correction (Odoo's inventory
+        adjustment, another count's variance) done after it was counted, in one
+        query. The difference was measured against a book the correction
+        changed; applying it would correct the item twice (10 → 8 counted
+        twice → 6)."""
+        lines = self.line_ids
+        if not lines:
+            return
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT al.id, MIN(ml.date)
+              FROM cycle_count_adjustment_line al
+              JOIN stock_move_line ml
+                ON ml.product_id = al.product_id
+               AND ml.state = 'done'
+               AND ml.date > al.counted_at
+               AND ml.lot_id IS NOT DISTINCT FROM al.lot_id
+               AND ml.owner_id IS NOT DISTINCT FROM al.owner_id
+               AND ((ml.location_id = al.location_id
+                     AND ml.package_id IS NOT DISTINCT FROM al.package_id)
+                 OR (ml.location_dest_id = al.location_id
+                     AND ml.result_package_id IS NOT DISTINCT FROM al.package_id))
+              JOIN stock_move m ON m.id = ml.move_id
+             WHERE al.id IN %(lines)s
+               AND m.is_inventory
+               AND m.cycle_count_adjustment_line_id IS DISTINCT FROM al.id
+             GROUP BY al.id
+             ORDER BY al.id
+            """,
+                lines=tuple(lines.ids),
+            )
+        )
+        if rows:
+            line = lines.browse(rows[0][0])
+            raise UserError(
+                self.env._(
+                    "%(item)s was corrected in stock on %(date)s, after it was "
+                    "counted: applying the difference of %(report)s would correct "
+                    "it twice. Reject the variance to have the item counted again.",
+                    item=line.count_line_id._describe_item(
+                        line.count_line_id._item_values()
+                    ),
+                    date=fields.Datetime.to_string(rows[0][1]),
+                    report=line.adjustment_id.name,
+                )
+            )
 
     def _get_lines_to_apply(self):
         return self.line_ids.filtered(

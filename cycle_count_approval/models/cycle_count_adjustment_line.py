@@ -410,6 +410,20 @@ class CycleCountAdjustmentLine(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
 
+    def _get_posting_values(self):
+        """``{line id: (unit cost, value)}``: what applying these variances now
+        will post, rounded per line as the valuation layer is (company
+        currency), so that the report's totals equal the entries to the cent.
+        Here the product's cost (standard or average: what Odoo posts for
+        both); accounting values FIFO losses from the layers they will consume
+        and lot-valued products per lot. Read in the order the lines are
+        applied (``_get_lines_to_apply``)."""
+        values = {}
+        for line in self:
+            unit = line.product_id.with_company(line.company_id).standard_price
+            values[line.id] = (unit, line.currency_id.round(line.difference_qty * unit))
+        return values
+
     def _prepare_stock_move_vals(self):
         """The inventory move of the approved difference, between the item and
         the product's inventory-loss location, as core builds one for an

@@ -75,6 +75,9 @@ class CycleCountTask(models.Model):
             )
         ]
         adjustments = self.env["cycle.count.adjustment"].create(vals_list)
+        # The tiers see what will post (FIFO layers, rounding), not the count's
+        # estimate at the product's cost.
+        adjustments._revalue_lines()
         adjustments._submit()
         return adjustments
 

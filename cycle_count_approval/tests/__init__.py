@@ -15,3 +15,4 @@ from . import test_workbench_tour
 from . import test_recount
 from . import test_tolerance
 from . import test_tolerance_tour
+from . import test_never_corrected_twice

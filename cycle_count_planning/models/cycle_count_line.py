@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang
 
+from .cycle_count_planner import ITEM_FIELDS, OPEN_TASK_STATES
 from .cycle_count_rule import PRIORITIES
 
 # What a counter saw, said with the count; the supervisor still sets the variance
@@ -247,6 +248,18 @@ class CycleCountLine(models.Model):
             "CHECK(counted_qty >= 0)",
             "A counted quantity cannot be negative.",
         ),
+        # The last line of defence of "an item is never corrected twice" (two
+        # transactions at once): _check_one_open_count says the same in words,
+        # naming the item and the other task, before anything is written.
+        (
+            "one_open_count",
+            "EXCLUDE USING btree (product_id WITH =, location_id WITH =, "
+            "(COALESCE(lot_id, 0)) WITH =, (COALESCE(package_id, 0)) WITH =, "
+            "(COALESCE(owner_id, 0)) WITH =) "
+            "WHERE (state IN ('draft', 'in_progress', 'counted'))",
+            "This item is already in another open count task: an item is counted "
+            "by one open task at a time.",
+        ),
     ]
 
     @api.depends("product_id", "location_id", "lot_id")
@@ -395,15 +408,146 @@ class CycleCountLine(models.Model):
             )
         return None
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_one_open_count_vals(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
         if not self.env.su:
             self._check_counter_write(vals)
-            if "counted_qty" in vals:
-                return self._write_counts(vals)
+        if set(vals) & set(ITEM_FIELDS):
+            self._check_one_open_count_vals(
+                [
+                    {**{f: line[f].id for f in ITEM_FIELDS}, **vals, "_line": line}
+                    for line in self
+                ]
+            )
+        if not self.env.su and "counted_qty" in vals:
+            return self._write_counts(vals)
         res = super().write(vals)
         if vals.get("attachment_ids"):
             self._link_attachments()
         return res
+
+    # ------------------------------------------------------------------
+    # One open count of an item
+    # ------------------------------------------------------------------
+    @api.model
+    def _open_count_key(self, vals):
+        """The item of line values: (product, location, lot, package, owner),
+        0 for none."""
+        return tuple(
+            (vals.get(f) or 0)
+            if not isinstance(vals.get(f), models.BaseModel)
+            else vals[f].id
+            for f in ITEM_FIELDS
+        )
+
+    @api.model
+    def _check_one_open_count_vals(self, vals_list):
+        """Refuse lines (to be created or changed, in open tasks) whose item is
+        already held by a line of another open task, or twice by these values:
+        an item is never corrected twice (issue 10). Planner, events, hand-made
+        tasks, found items and recounts all create lines through create(), so
+        this is the one place. A recount replaces: it reuses the rejected line
+        (counted again) or, made as a new line, is created after the original
+        line's task is closed (done or cancelled) in the same transaction."""
+        tasks = self.env["cycle.count.task"].browse(
+            {vals["task_id"] for vals in vals_list if vals.get("task_id")}
+        )
+        items = {}
+        for vals in vals_list:
+            line = vals.get("_line")
+            task = tasks.browse(vals["task_id"]) if vals.get("task_id") else None
+            task = task or (line.task_id if line else None)
+            if not task or (
+                task.state not in OPEN_TASK_STATES and task != vals.get("_task")
+            ):
+                continue
+            key = self._open_count_key(vals)
+            if key in items:
+                raise ValidationError(
+                    self.env._(
+                        "%(item)s is listed twice in task %(task)s: an item is "
+                        "counted once.",
+                        item=self._describe_item(key),
+                        task=task.name,
+                    )
+                )
+            items[key] = line.id if line else 0
+        conflicts = self._open_count_conflicts(items)
+        if conflicts:
+            key, other = next(iter(conflicts.items()))
+            raise ValidationError(
+                self.env._(
+                    "%(item)s is already being counted in task %(task)s: an item "
+                    "has one open count at a time, so that a difference is never "
+                    "corrected twice. Finish or cancel %(task)s first.",
+                    item=self._describe_item(key),
+                    task=other.task_id.sudo().name,
+                )
+            )
+
+    @api.model
+    def _open_count_conflicts(self, items):
+        """``{item key: line}`` of the open lines that already hold one of
+        ``items`` (``{key: id of the line that may hold it, or 0}``), in one
+        query."""
+        if not items:
+            return {}
+        self.flush_model([*ITEM_FIELDS, "state"])
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s, %s)",
+                *key,
+                line_id,
+            )
+            for key, line_id in items.items()
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT ON (v.p, v.l, v.lot, v.pkg, v.own)
+                   v.p, v.l, v.lot, v.pkg, v.own, cl.id
+              FROM (VALUES %(values)s) AS v(p, l, lot, pkg, own, line_id)
+              JOIN cycle_count_line cl
+                ON cl.product_id = v.p AND cl.location_id = v.l
+               AND COALESCE(cl.lot_id, 0) = v.lot
+               AND COALESCE(cl.package_id, 0) = v.pkg
+               AND COALESCE(cl.owner_id, 0) = v.own
+               AND cl.id != v.line_id
+             WHERE cl.state IN %(open_states)s
+             ORDER BY v.p, v.l, v.lot, v.pkg, v.own, cl.id
+            """,
+                values=values,
+                open_states=OPEN_TASK_STATES,
+            )
+        )
+        return {tuple(row[:5]): self.browse(row[5]) for row in rows}
+
+    def _item_values(self):
+        """This line's item as an open-count key."""
+        self.ensure_one()
+        return tuple(self[f].id or 0 for f in ITEM_FIELDS)
+
+    @api.model
+    def _describe_item(self, key):
+        """The item of ``key`` in words: product, lot, package, owner, location."""
+        product_id, location_id, lot_id, package_id, owner_id = key
+        # sudo: only the names are read, for the message.
+        env = self.sudo().env
+        parts = [
+            env["product.product"].browse(product_id).display_name,
+            lot_id and env["stock.lot"].browse(lot_id).name,
+            package_id and env["stock.quant.package"].browse(package_id).name,
+            owner_id and env["res.partner"].browse(owner_id).display_name,
+        ]
+        return self.env._(
+            "%(item)s in %(location)s",
+            item=" / ".join(p for p in parts if p),
+            location=env["stock.location"].browse(location_id).display_name,
+        )
 
     # ------------------------------------------------------------------
     # Rights: what a counter may type, what only the count records
@@ -610,7 +754,40 @@ class CycleCountLine(models.Model):
                         "message": error.message,
                     }
                 )
+        errors += self._found_items_in_open_counts(found)
         return found, lines_by_item, errors
+
+    @api.model
+    def _found_items_in_open_counts(self, found):
+        """Refusals of found items another open task already counts (code
+        ``item_in_open_task``, the API's 422): a found item is never counted
+        twice either."""
+        keys = {
+            (key[1], key[0], key[2], key[3], 0): 0
+            for key in (item["key"] for item in found)
+            if not isinstance(key[2], str)
+        }
+        conflicts = self._open_count_conflicts(keys)
+        errors = []
+        for item in found:
+            location_id, product_id, lot_key, package_id = item["key"]
+            other = conflicts.get((product_id, location_id, lot_key, package_id, 0))
+            if other:
+                errors.append(
+                    {
+                        "index": item["index"],
+                        "code": "item_in_open_task",
+                        "message": self.env._(
+                            "%(item)s is already being counted in task %(task)s: "
+                            "count it there.",
+                            item=self._describe_item(
+                                (product_id, location_id, lot_key, package_id, 0)
+                            ),
+                            task=other.task_id.sudo().name,
+                        ),
+                    }
+                )
+        return errors
 
     @api.model
     def _raise_quantity_refusal(self, item, product):

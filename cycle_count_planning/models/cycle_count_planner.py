@@ -8,6 +8,8 @@ from odoo.tools import SQL
 
 # A line in a task in one of these states holds its item: it is not planned again.
 OPEN_TASK_STATES = ("draft", "in_progress", "counted")
+# What a line counts: one open count of an item at a time, whatever created it.
+ITEM_FIELDS = ("product_id", "location_id", "lot_id", "package_id", "owner_id")
 # Tasks whose lines use up a counter's capacity on their day.
 LOADED_TASK_STATES = ("draft", "in_progress")
 # Events go before any rule's priority.

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .cycle_count_planner import ITEM_FIELDS, OPEN_TASK_STATES
+
 # The task states in which counts are accepted (backend, app, API and demo alike).
 COUNTING_STATES = ("draft", "in_progress")
 # A task its counter submitted. How it ended tells whether every count matched
@@ -150,6 +152,21 @@ class CycleCountTask(models.Model):
 
     def write(self, vals):
         self._check_counter_write(vals)
+        if vals.get("state") in OPEN_TASK_STATES:
+            # A closed task opened again (a cancelled one reset to do) takes its
+            # items back only if no other open task holds them.
+            reopened = self.filtered(lambda t: t.state not in OPEN_TASK_STATES)
+            self.env["cycle.count.line"]._check_one_open_count_vals(
+                [
+                    {
+                        **{f: line[f].id for f in ITEM_FIELDS},
+                        "task_id": False,
+                        "_line": line,
+                        "_task": line.task_id,
+                    }
+                    for line in reopened.line_ids
+                ]
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -15,3 +15,4 @@ from . import (
     test_task_lifecycle,
     test_tour,
 )
+from . import test_one_open_count
