@@ -2,10 +2,17 @@ from . import (
     comment_wizard,
     cycle_count_adjustment,
     cycle_count_adjustment_line,
+    cycle_count_approval_delegation,
     cycle_count_line,
     cycle_count_task,
+    mail_activity,
     stock_move,
     stock_quant,
     tier_definition,
     tier_review,
+    tier_validation_forward_wizard,
 )
+
+# isort: split
+# The durations view reads the tables above: its model is set up after them.
+from . import cycle_count_approval_duration
