@@ -637,7 +637,7 @@ class CycleCountAdjustment(models.Model):
             .search(
                 [
                     ("model", "=", self._name),
-                    ("status", "=", "pending"),
+                    ("status", "in", ("waiting", "pending")),
                     ("cycle_count_deadline", "<", now),
                     ("cycle_count_escalated_date", "=", False),
                 ]

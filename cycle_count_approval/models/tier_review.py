@@ -135,6 +135,9 @@ class TierReview(models.Model):
             reviews = reviews.sudo()
             self.env.add_to_compute(reviews._fields["reviewer_ids"], reviews)
             reviews.flush_recordset(["reviewer_ids"])
+            # Whether a user may review a report is cached on its reviews'
+            # statuses only.
+            self.env[ADJUSTMENT_MODEL].invalidate_model(["can_review", "reviewer_ids"])
         return reviews
 
     # ------------------------------------------------------------------

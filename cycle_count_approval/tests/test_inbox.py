@@ -267,7 +267,7 @@ class TestDelegation(InboxMixin, CycleCountCase):
             # Not yet in force.
             self.assertNotIn(self.finance, self._review_activities(adjustment).user_id)
             self.assertFalse(adjustment.with_user(self.finance).can_review)
-            with self.assertRaises((AccessError, UserError)):
+            with self.assertRaises(UserError):
                 adjustment.with_user(self.finance).validate_tier()
         with freeze_time("2026-03-04 08:00:00"):
             self.env["cycle.count.adjustment"]._cron_review_deadlines()
@@ -276,12 +276,13 @@ class TestDelegation(InboxMixin, CycleCountCase):
             # Over, though the hourly refresh has not run yet: refused at once.
             adjustment.invalidate_recordset()
             self.assertFalse(adjustment.with_user(self.finance).can_review)
-            with self.assertRaises((AccessError, UserError)):
+            with self.assertRaises(UserError):
                 adjustment.with_user(self.finance).validate_tier()
             review = self._review(adjustment, self.supervisor_tier)
             with self.assertRaisesRegex(AccessError, "for nobody today"):
                 adjustment.with_user(self.finance)._validate_tier(review)
-            self.assertEqual(review.status, "pending")
+            self.assertIn(review.status, ("waiting", "pending"))
+            self.assertFalse(review.done_by)
             self.env["cycle.count.adjustment"]._cron_review_deadlines()
             self.assertNotIn(self.finance, self._review_activities(adjustment).user_id)
             self.assertNotIn(self.finance, review.reviewer_ids)
@@ -298,7 +299,8 @@ class TestDelegation(InboxMixin, CycleCountCase):
             review = self._review(adjustment, self.supervisor_tier)
             with self.assertRaisesRegex(AccessError, "You counted"):
                 adjustment.with_user(self.finance)._validate_tier(review)
-            self.assertEqual(review.status, "pending")
+            self.assertIn(review.status, ("waiting", "pending"))
+            self.assertFalse(review.done_by)
 
     def test_who_manages_delegations(self):
         # Sam delegates his own reviews, not Fay's; the manager sets up anybody's.
@@ -342,9 +344,9 @@ class TestDelegation(InboxMixin, CycleCountCase):
         self.assertFalse(adjustment.with_user(self.supervisor).can_forward)
         for user in (self.supervisor, self.counter):
             with self.subTest(user=user.login):
-                with self.assertRaises((AccessError, UserError)):
+                with self.assertRaisesRegex(UserError, "not forwarded"):
                     adjustment.with_user(user).forward_tier()
-                with self.assertRaises((AccessError, UserError)):
+                with self.assertRaisesRegex(UserError, "not forwarded"):
                     adjustment.with_user(user)._forward_tier()
                 wizard = (
                     self.env["tier.validation.forward.wizard"]
@@ -357,7 +359,7 @@ class TestDelegation(InboxMixin, CycleCountCase):
                         }
                     )
                 )
-                with self.assertRaises((AccessError, UserError, ValueError)):
+                with self.assertRaisesRegex(UserError, "not forwarded"):
                     wizard.add_forward()
                 comment = (
                     self.env["comment.wizard"]
@@ -372,8 +374,10 @@ class TestDelegation(InboxMixin, CycleCountCase):
                         }
                     )
                 )
-                with self.assertRaises((AccessError, UserError)):
+                # OCA's comment wizard first writes the comment on the
+                # reviews: refused (only the flow writes them).
+                with self.assertRaises(AccessError):
                     comment.add_comment()
         self.assertEqual(adjustment.review_ids, reviews)
-        self.assertEqual(reviews.mapped("status"), ["pending"])
+        self.assertIn(reviews.status, ("waiting", "pending"))
         self.assertFalse(reviews.comment)
