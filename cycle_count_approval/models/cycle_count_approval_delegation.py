@@ -76,8 +76,11 @@ class CycleCountApprovalDelegation(models.Model):
     def _compute_is_current(self):
         today = fields.Date.context_today(self)
         for delegation in self:
-            delegation.is_current = (
-                delegation.active and delegation.date_from <= today <= delegation.date_to
+            delegation.is_current = bool(
+                delegation.active
+                and delegation.date_from
+                and delegation.date_to
+                and delegation.date_from <= today <= delegation.date_to
             )
 
     def _search_is_current(self, operator, value):
