@@ -665,8 +665,7 @@ class CycleCountAdjustment(models.Model):
                 for user in users
             ]
             line = self.env._(
-                "%(tier)s is past its deadline (%(deadline)s): escalated to "
-                "%(users)s.",
+                "%(tier)s is past its deadline (%(deadline)s): escalated to %(users)s.",
                 tier=review.name,
                 deadline=fields.Datetime.to_string(review.cycle_count_deadline),
                 users=", ".join(users.mapped("name")) or self.env._("nobody"),

@@ -31,7 +31,6 @@ class CycleCountApprovalDelegation(models.Model):
     )
     delegate_id = fields.Many2one(
         "res.users",
-        string="Delegate",
         required=True,
         domain=[("share", "=", False)],
         tracking=True,
@@ -186,8 +185,10 @@ class CycleCountApprovalDelegation(models.Model):
         )
         users = self.user_id | self.delegate_id
         return reviews.filtered(
-            lambda review: review.reviewer_ids & users
-            or review._get_cycle_count_base_reviewers() & users
+            lambda review: (
+                review.reviewer_ids & users
+                or review._get_cycle_count_base_reviewers() & users
+            )
         )
 
     def _refresh_reviews(self):

@@ -20,7 +20,7 @@ class CycleCountApprovalDuration(models.Model):
     )
     company_id = fields.Many2one("res.company", readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
-    tier_id = fields.Many2one("tier.definition", string="Tier", readonly=True)
+    tier_id = fields.Many2one("tier.definition", readonly=True)
     sequence = fields.Integer(string="Tier Order", readonly=True, aggregator=False)
     status = fields.Selection(
         [

@@ -180,5 +180,7 @@ class TierReview(models.Model):
         """Who may decide changed: recompute the reviewers, and give the
         activities of the reports' current tiers to who decides them now."""
         reviews = self._refresh_cycle_count_reviewers()
-        adjustments = self.env[ADJUSTMENT_MODEL].sudo().browse(set(reviews.mapped("res_id")))
+        adjustments = (
+            self.env[ADJUSTMENT_MODEL].sudo().browse(set(reviews.mapped("res_id")))
+        )
         adjustments._sync_review_activities()
