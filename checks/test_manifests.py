@@ -12,7 +12,11 @@ DESIGNED_DEPENDS = {
         "barcodes",
         "barcodes_gs1_nomenclature",
     },
-    "cycle_count_approval": {"cycle_count_planning", "base_tier_validation"},
+    "cycle_count_approval": {
+        "cycle_count_planning",
+        "base_tier_validation",
+        "base_tier_validation_forward",
+    },
     "cycle_count_accounting": {"cycle_count_approval", "stock_account"},
     "cycle_count_dashboard": {"cycle_count_planning"},
     "cycle_count_queue": {"cycle_count_approval", "queue_job"},
