@@ -1,13 +1,17 @@
+import json
 from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
+from odoo.addons.cycle_count_planning.tests.common import (
+    CycleCountCase,
+    CycleCountTestMixin,
+)
 
 from .common import reject_with_comment
 
@@ -395,3 +399,70 @@ class TestDelegation(InboxMixin, CycleCountCase):
         self.assertEqual(adjustment.review_ids, reviews)
         self.assertIn(reviews.status, ("waiting", "pending"))
         self.assertFalse(reviews.comment)
+
+
+@tagged("post_install", "-at_install")
+class TestNoForwardRpc(CycleCountTestMixin, HttpCase):
+    """Forward attempts through the web client's RPC: refused, nothing written."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_cycle_count()
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": kwargs or {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def test_forward_refused_through_call_kw(self):
+        adjustment = self._counted_task(apple=9).adjustment_ids
+        reviews = adjustment.review_ids
+        for user in (self.counter, self.supervisor):
+            self.authenticate(user.login, user.login)
+            with self.subTest(user=user.login):
+                answer = self._call_kw(
+                    "cycle.count.adjustment", "forward_tier", [adjustment.ids]
+                )
+                self.assertIn("error", answer, answer)
+                created = self._call_kw(
+                    "tier.validation.forward.wizard",
+                    "create",
+                    [
+                        {
+                            "res_model": "cycle.count.adjustment",
+                            "res_id": adjustment.id,
+                            "forward_reviewer_id": user.id,
+                        }
+                    ],
+                )
+                self.assertIn("result", created, created)
+                answer = self._call_kw(
+                    "tier.validation.forward.wizard",
+                    "add_forward",
+                    [[created["result"]]]
+                    if isinstance(created["result"], int)
+                    else [created["result"]],
+                )
+                self.assertIn("error", answer, answer)
+                self.assertIn("not forwarded", answer["error"]["data"]["message"])
+        adjustment.invalidate_recordset()
+        self.assertEqual(adjustment.review_ids, reviews)
+        self.assertFalse(reviews.done_by)
+        self.assertIn(reviews.status, ("waiting", "pending"))

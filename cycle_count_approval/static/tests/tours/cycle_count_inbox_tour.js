@@ -6,8 +6,11 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("cycle_count_delegation_tour", {
     steps: () => [
         {
+            // The first screen of the run can be slow to load on a busy
+            // machine: a longer limit for the same condition.
             content: "New delegation",
             trigger: ".o_control_panel .o_list_button_add",
+            timeout: 30000,
             run: "click",
         },
         {
@@ -63,6 +66,7 @@ registry.category("web_tour.tours").add("cycle_count_durations_tour", {
         {
             content: "The pivot: hours per tier, averaged",
             trigger: ".o_pivot .o_pivot_measure_row:contains('Elapsed (hours)')",
+            timeout: 30000,
         },
         {
             trigger: ".o_pivot .o_pivot_header_cell_closed:contains('Warehouse supervisor'), .o_pivot th:contains('Warehouse supervisor')",
