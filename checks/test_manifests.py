@@ -16,6 +16,7 @@ DESIGNED_DEPENDS = {
         "cycle_count_planning",
         "base_tier_validation",
         "base_tier_validation_server_action",
+        "base_tier_validation_forward",
     },
     "cycle_count_accounting": {
         "cycle_count_approval",

@@ -1,5 +1,6 @@
 import io
 from collections import defaultdict
+from datetime import timedelta
 
 import xlsxwriter
 
@@ -22,6 +23,9 @@ RESTART_GROUP = "cycle_count_planning.group_cycle_count_manager"
 # at a time, each chunk its own transaction (system parameter to change it).
 APPLY_CHUNK_PARAM = "cycle_count_approval.apply_chunk_size"
 APPLY_CHUNK_DEFAULT = 2000
+# Who is told of a review past its deadline when its tier names nobody.
+ESCALATION_GROUP = "cycle_count_planning.group_cycle_count_manager"
+REVIEW_ACTIVITY_TYPE = "cycle_count_approval.mail_activity_type_approve_variances"
 
 
 class CycleCountAdjustment(models.Model):
@@ -379,7 +383,57 @@ class CycleCountAdjustment(models.Model):
         sequences = super()._get_sequences_to_approve(user)
         if sequences and self._get_review_refusal(user):
             return []
+        if sequences:
+            # A delegate decides only while the delegation is in force (the
+            # stored reviewers are refreshed hourly: the window is checked now).
+            open_reviews = self.review_ids.filtered(
+                lambda review: (
+                    review.status in ("waiting", "pending")
+                    and review.sequence in sequences
+                )
+            )
+            sequences = [
+                sequence
+                for sequence in sequences
+                if any(
+                    not self._get_delegation_refusal(user, review)
+                    for review in open_reviews
+                    if review.sequence == sequence
+                )
+            ]
         return sequences
+
+    def _get_delegation_refusal(self, user, review):
+        """Why ``user`` may not decide ``review`` for one of its reviewers (or
+        False): they are one of the tier's own reviewers, or the delegate of one
+        by a delegation in force today in the report's company."""
+        self.ensure_one()
+        review = review.sudo()
+        reviewers = review._get_cycle_count_base_reviewers()
+        if user in reviewers or user in review._get_cycle_count_delegates(reviewers):
+            return False
+        return self.env._(
+            "You decide %(tier)s of %(report)s for nobody today: a delegation lets "
+            "you decide a reviewer's reports only from its first to its last day.",
+            tier=review.name,
+            report=self.name,
+        )
+
+    def _check_user_may_decide(self, user, tiers=False):
+        """Every review ``user`` is about to decide on this report is theirs to
+        decide (own tier or delegation in force; counters and one-tier rules)."""
+        self.ensure_one()
+        reviews = (tiers or self.review_ids).filtered(
+            lambda review: (
+                review.status in ("waiting", "pending") and user in review.reviewer_ids
+            )
+        )
+        for review in reviews:
+            refusal = self._get_review_refusal(
+                user, review
+            ) or self._get_delegation_refusal(user, review)
+            if refusal:
+                raise AccessError(refusal)
 
     def _check_can_review(self):
         for adjustment in self:
@@ -418,27 +472,267 @@ class CycleCountAdjustment(models.Model):
 
     def _validate_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
+        self._check_user_may_decide(self.env.user, tiers)
         self._check_reasons_given()
         flow = self._approval_flow()._with_decided_reviews("approved")
         res = super(CycleCountAdjustment, flow)._validate_tier(tiers and tiers.sudo())
         if self.validation_status == "validated" and self.state == "to_approve":
             self._action_approve()
+        self._sync_review_activities()
         return res
 
     def _rejected_tier(self, tiers=False):
         self._check_user_may_review(self.env.user)
+        self._check_user_may_decide(self.env.user, tiers)
         self._check_reject_comment(tiers)
         flow = self._approval_flow()._with_decided_reviews("rejected")
         res = super(CycleCountAdjustment, flow)._rejected_tier(tiers and tiers.sudo())
         if self.validation_status == "rejected" and self.state == "to_approve":
             self._action_reject()
+        self._sync_review_activities()
         return res
 
     def _update_counter(self, review_counter):
         # Recomputing which review can be decided writes their status.
-        return super(CycleCountAdjustment, self._approval_flow())._update_counter(
+        res = super(CycleCountAdjustment, self._approval_flow())._update_counter(
             review_counter
         )
+        self._sync_review_activities()
+        return res
+
+    # ------------------------------------------------------------------
+    # No forward: a reviewer away delegates (cycle.count.approval.delegation)
+    # ------------------------------------------------------------------
+    def _compute_can_forward(self):
+        # OCA's forward creates a review for anybody the reviewer names, outside
+        # the separation of duties: never offered on a variance report.
+        self.can_forward = False
+
+    def _raise_no_forward(self):
+        raise UserError(
+            self.env._(
+                "A variance report's review is not forwarded: a reviewer who is "
+                "away delegates their reviews (Approval Delegations), and the "
+                "delegate decides under the same rules."
+            )
+        )
+
+    def forward_tier(self):
+        self._raise_no_forward()
+
+    def _forward_tier(self, tiers=False):
+        self._raise_no_forward()
+
+    # ------------------------------------------------------------------
+    # Inbox: an activity for the reviewers whose turn it is, nobody else
+    # ------------------------------------------------------------------
+    def _get_reviews_in_turn(self):
+        """The open reviews whose turn it is (approve_sequence order), of the
+        reports waiting for approval."""
+        turn = self.env["tier.review"]
+        for adjustment in self:
+            if adjustment.state != "to_approve":
+                continue
+            open_reviews = adjustment.review_ids.filtered(
+                lambda review: review.status in ("waiting", "pending")
+            )
+            if not open_reviews or any(
+                review.status == "rejected" for review in adjustment.review_ids
+            ):
+                continue
+            first = min(open_reviews.mapped("sequence"))
+            turn |= open_reviews.filtered(
+                lambda review, first=first: (
+                    not review.approve_sequence or review.sequence == first
+                )
+            )
+        return turn
+
+    def _get_review_deciders(self, review):
+        """Who is asked to decide ``review`` of this report now: the tier's
+        reviewers of the report's company and their delegates in force, but for
+        who may not decide it (counters, one tier each)."""
+        self.ensure_one()
+        reviewers = review._get_cycle_count_base_reviewers()
+        users = reviewers | review._get_cycle_count_delegates(reviewers)
+        return users.filtered(
+            lambda user: (
+                not user.share
+                and self.company_id in user.company_ids
+                and not self._get_review_refusal(user, review)
+            )
+        )
+
+    def _sync_review_activities(self):
+        """Bring the approval's activities in line with whose turn it is: the
+        reviewers of the tier in turn get one (with the tier's deadline),
+        nobody else; once the tier is decided, the decider's is done and the
+        others' cancelled. Also stamps when a tier's turn came. Idempotent:
+        called after each request, decision and delegation change."""
+        flow = self._approval_flow()
+        if not flow:
+            return
+        now = fields.Datetime.now()
+        turn = flow._get_reviews_in_turn()
+        # When the turn came, and the deadline from it (one write per tier
+        # deadline).
+        new_turn = turn.filtered(lambda review: not review.cycle_count_turn_date)
+        for hours in set(new_turn.mapped("definition_id.cycle_count_deadline_hours")):
+            new_turn.filtered(
+                lambda review, hours=hours: (
+                    review.definition_id.cycle_count_deadline_hours == hours
+                )
+            ).write(
+                {
+                    "cycle_count_turn_date": now,
+                    "cycle_count_deadline": hours and now + timedelta(hours=hours),
+                }
+            )
+        wanted = {}
+        for review in turn:
+            adjustment = flow.browse(review.res_id)
+            for user in adjustment._get_review_deciders(review):
+                wanted[(review.id, user.id)] = review
+        Activity = self.env["mail.activity"].sudo()
+        activities = Activity.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("cycle_count_review_id", "!=", False),
+            ]
+        )
+        to_done = to_cancel = Activity
+        for activity in activities:
+            review = activity.cycle_count_review_id
+            key = (review.id, activity.user_id.id)
+            if review in turn and (activity.cycle_count_escalation or key in wanted):
+                wanted.pop(key, None)
+                continue
+            if review.status in ("approved", "rejected") and (
+                review.done_by == activity.user_id
+            ):
+                to_done |= activity
+            else:
+                to_cancel |= activity
+        if to_done:
+            to_done.action_feedback(
+                feedback=self.env._("Decided in the variance report's approval.")
+            )
+        # Cancelled: the tier was decided by somebody else, the report rejected
+        # or the delegation changed.
+        to_cancel.unlink()
+        if wanted:
+            Activity.create(
+                [
+                    flow._prepare_review_activity_vals(review, user_id)
+                    for (__, user_id), review in wanted.items()
+                ]
+            )
+
+    def _prepare_review_activity_vals(self, review, user_id, escalation=False):
+        report = self.browse(review.res_id)
+        deadline = review.cycle_count_deadline or fields.Datetime.now()
+        if escalation:
+            summary = self.env._("Escalated: %(tier)s is late", tier=review.name)
+            note = self.env._(
+                "%(report)s waits for %(tier)s since %(since)s, past its deadline. "
+                "See that it is decided.",
+                report=report.name,
+                tier=review.name,
+                since=fields.Datetime.to_string(review.cycle_count_turn_date),
+            )
+        else:
+            summary = self.env._("Approve variances: %(tier)s", tier=review.name)
+            note = self.env._(
+                "It is your turn to approve or reject %(report)s (%(tier)s).",
+                report=report.name,
+                tier=review.name,
+            )
+        return {
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": report.id,
+            "activity_type_id": self.env.ref(REVIEW_ACTIVITY_TYPE).id,
+            "user_id": user_id,
+            "date_deadline": deadline.date(),
+            "summary": summary,
+            "note": note,
+            "cycle_count_review_id": review.id,
+            "cycle_count_escalation": escalation,
+        }
+
+    # ------------------------------------------------------------------
+    # Deadlines: hourly, escalate each review past its deadline once
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_review_deadlines(self):
+        """Hourly: give the reviews to whom delegations in force say (windows
+        open and close by the day), then escalate the late ones."""
+        reviews = (
+            self.env["tier.review"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("status", "in", ("waiting", "pending")),
+                ]
+            )
+        )
+        reviews._refresh_after_delegation()
+        self._escalate_late_reviews()
+
+    @api.model
+    def _escalate_late_reviews(self):
+        """Every review in turn past its deadline and not escalated yet: an
+        activity for its tier's escalation user (else the company's cycle count
+        managers), a note on the report, and the review marked escalated."""
+        now = fields.Datetime.now()
+        # The escalation is the approval's own work (the cron, as the system).
+        late = (
+            self.env["tier.review"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("status", "in", ("waiting", "pending")),
+                    ("cycle_count_deadline", "<", now),
+                    ("cycle_count_escalated_date", "=", False),
+                ]
+            )
+        )
+        adjustments = self.sudo().browse(set(late.mapped("res_id"))).exists()
+        late &= adjustments._get_reviews_in_turn()
+        if not late:
+            return late
+        managers = self.env.ref(ESCALATION_GROUP).users.filtered(
+            lambda user: not user.share
+        )
+        vals_list, bodies = [], {}
+        for review in late:
+            adjustment = adjustments.browse(review.res_id)
+            users = review.definition_id.cycle_count_escalation_user_id or (
+                managers.filtered(
+                    lambda user, company=adjustment.company_id: (
+                        company in user.company_ids
+                    )
+                )
+            )
+            vals_list += [
+                adjustment._prepare_review_activity_vals(review, user.id, True)
+                for user in users
+            ]
+            line = self.env._(
+                "%(tier)s is past its deadline (%(deadline)s): escalated to %(users)s.",
+                tier=review.name,
+                deadline=fields.Datetime.to_string(review.cycle_count_deadline),
+                users=", ".join(users.mapped("name")) or self.env._("nobody"),
+            )
+            bodies[adjustment.id] = (
+                f"{bodies[adjustment.id]} {line}" if adjustment.id in bodies else line
+            )
+        late.write({"cycle_count_escalated_date": now})
+        self.env["mail.activity"].sudo().create(vals_list)
+        adjustments.browse(list(bodies))._message_log_batch(bodies=bodies)
+        return late
 
     def _get_missing_reason_refusal(self):
         """Why the report cannot be approved yet: a variance worth more than the
@@ -1169,6 +1463,7 @@ class CycleCountAdjustment(models.Model):
                 )
             )
             adjustment._action_approve()
+        self._sync_review_activities()
 
     def restart_validation(self):
         """Ask every tier again (e.g. after the tiers changed): the decisions given

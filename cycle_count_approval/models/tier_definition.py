@@ -300,11 +300,49 @@ class TierDefinition(models.Model):
             return self.env[ADJUSTMENT_MODEL]
         return super()._evaluate_review(review)
 
+    cycle_count_deadline_hours = fields.Integer(
+        string="Deadline (hours)",
+        default=24,
+        help="Variance reports: hours the reviewers of this tier have to decide, "
+        "from the moment it is their turn. Past it, the hourly escalation gives "
+        "the review to the escalation user (once). 0: no deadline.",
+    )
+    cycle_count_escalation_user_id = fields.Many2one(
+        "res.users",
+        string="Escalation User",
+        domain=[("share", "=", False)],
+        help="Variance reports: who is told when a review of this tier is past "
+        "its deadline. Empty: the cycle count managers of the report's company.",
+    )
+
     @api.model
     def _get_tier_validation_model_names(self):
         res = super()._get_tier_validation_model_names()
         res.append(ADJUSTMENT_MODEL)
         return res
+
+    @api.constrains("model", "has_forward")
+    def _check_no_forward_on_adjustment(self):
+        # OCA's forward hands a review to anybody its reviewer names, through a
+        # wizard every internal user may run, and creates the new review as that
+        # user: it would bypass the separation of duties. A reviewer who is away
+        # delegates instead (cycle.count.approval.delegation), which the approval
+        # flow checks at each decision.
+        if any(tier.model == ADJUSTMENT_MODEL and tier.has_forward for tier in self):
+            raise ValidationError(
+                self.env._(
+                    "Variance report tiers cannot be forwarded: a reviewer who is "
+                    "away delegates their reviews instead (Variance Reports > "
+                    "Approval Delegations)."
+                )
+            )
+
+    @api.constrains("cycle_count_deadline_hours")
+    def _check_cycle_count_deadline_hours(self):
+        if any(tier.cycle_count_deadline_hours < 0 for tier in self):
+            raise ValidationError(
+                self.env._("The deadline of an approval tier cannot be negative.")
+            )
 
     # The record rules give the variance report's tiers to the cycle count
     # manager alone (and refuse them to the settings administrators who configure
