@@ -14,6 +14,8 @@
         "views/cycle_count_adjustment_views.xml",
         "views/res_config_settings_views.xml",
         "views/cycle_count_account_settings_views.xml",
+        "views/cycle_count_suspense_report_views.xml",
+        "report/cycle_count_documents.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,7 +1,11 @@
 from . import (
+    account_move,
     cycle_count_account_settings,
     cycle_count_adjustment,
+    cycle_count_adjustment_line,
     cycle_count_readiness,
+    cycle_count_reason,
+    cycle_count_suspense_report,
     res_company,
     res_config_settings,
     stock_move,

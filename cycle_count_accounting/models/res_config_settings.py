@@ -10,3 +10,12 @@ class ResConfigSettings(models.TransientModel):
     cycle_count_loss_account_id = fields.Many2one(
         related="company_id.cycle_count_loss_account_id", readonly=False
     )
+    cycle_count_two_step = fields.Boolean(
+        related="company_id.cycle_count_two_step", readonly=False
+    )
+    cycle_count_suspense_account_id = fields.Many2one(
+        related="company_id.cycle_count_suspense_account_id", readonly=False
+    )
+    cycle_count_periodic_booking = fields.Boolean(
+        related="company_id.cycle_count_periodic_booking", readonly=False
+    )
