@@ -39,7 +39,9 @@ class CycleCountAdjustment(models.Model):
         "account when the count is confirmed (in suspense), cleared to the "
         "accounts of the decisions on final approval, or reversed on rejection.",
     )
-    suspense_date = fields.Datetime(string="In Suspense Since", readonly=True, copy=False)
+    suspense_date = fields.Datetime(
+        string="In Suspense Since", readonly=True, copy=False
+    )
     gain_document_number = fields.Char(
         string="Gain Receipt No.",
         readonly=True,
@@ -132,9 +134,11 @@ class CycleCountAdjustment(models.Model):
         """The journal of the entries this report posts itself: the stock
         journal of its products' category, else a miscellaneous journal."""
         self.ensure_one()
-        journal = self.line_ids[:1].product_id.with_company(
-            self.company_id
-        ).categ_id.property_stock_journal
+        journal = (
+            self.line_ids[:1]
+            .product_id.with_company(self.company_id)
+            .categ_id.property_stock_journal
+        )
         return journal or self.env["account.journal"].search(
             [
                 *self.env["account.journal"]._check_company_domain(self.company_id),
@@ -177,7 +181,9 @@ class CycleCountAdjustment(models.Model):
         periodic = self.line_ids.filtered(
             lambda line: (
                 line.company_id.cycle_count_periodic_booking
-                and line.product_id.with_company(line.company_id).categ_id.property_valuation
+                and line.product_id.with_company(
+                    line.company_id
+                ).categ_id.property_valuation
                 != "real_time"
             )
         )
@@ -290,7 +296,10 @@ class CycleCountAdjustment(models.Model):
             adjustment = adjustment.with_company(adjustment.company_id)
             moves = adjustment._apply_lines(adjustment._get_lines_to_apply())
             adjustment.write(
-                {"suspense_state": "in_suspense", "suspense_date": fields.Datetime.now()}
+                {
+                    "suspense_state": "in_suspense",
+                    "suspense_date": fields.Datetime.now(),
+                }
             )
             adjustment.message_post(
                 body=self.env._(
@@ -389,7 +398,9 @@ class CycleCountAdjustment(models.Model):
 
     def _action_reject(self):
         # Rejected after step one: the stock and the suspense come back first.
-        self.filtered(lambda adj: adj.suspense_state == "in_suspense")._reverse_suspense()
+        self.filtered(
+            lambda adj: adj.suspense_state == "in_suspense"
+        )._reverse_suspense()
         return super()._action_reject()
 
     def _reverse_suspense(self):
@@ -526,9 +537,7 @@ class CycleCountAdjustment(models.Model):
                     lang = adjustment.company_id.partner_id.lang or self.env.lang
                     content, report_type = Report.with_context(
                         lang=lang
-                    )._render_qweb_pdf(
-                        DOCUMENT_REPORTS[kind], adjustment.ids
-                    )
+                    )._render_qweb_pdf(DOCUMENT_REPORTS[kind], adjustment.ids)
                 except UserError as error:
                     # No PDF engine: the entry is posted all the same; the
                     # documents can be printed from the report later.

@@ -17,7 +17,9 @@ class CycleCountSuspenseReport(models.Model):
     )
     company_id = fields.Many2one("res.company", readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
-    account_id = fields.Many2one("account.account", string="Suspense Account", readonly=True)
+    account_id = fields.Many2one(
+        "account.account", string="Suspense Account", readonly=True
+    )
     currency_id = fields.Many2one("res.currency", readonly=True)
     amount = fields.Monetary(
         string="In Suspense",

@@ -176,9 +176,7 @@ class TestChinaTwoStep(CycleCountChinaCase):
             adjustment.with_user(self.finance).validate_tier()
         self.assertEqual(adjustment.state, "to_approve")
         self.assertEqual(adjustment.suspense_state, "in_suspense")
-        self.assertFalse(
-            adjustment.account_move_ids.filtered("cycle_count_entry_kind")
-        )
+        self.assertFalse(adjustment.account_move_ids.filtered("cycle_count_entry_kind"))
 
     def test_rejected_after_step_one_is_reversed(self):
         """Bolt −20 (500): confirmed, then finance rejects: the stock comes back,
@@ -218,7 +216,9 @@ class TestChinaTwoStep(CycleCountChinaCase):
         adjustment.with_user(self.supervisor).validate_tier()
         Ageing = self.env["cycle.count.suspense.report"].with_user(self.finance)
         for days, bucket in ((3, "0_7"), (20, "8_30"), (60, "31_90"), (120, "over_90")):
-            date = fields.Date.subtract(fields.Date.context_today(adjustment), days=days)
+            date = fields.Date.subtract(
+                fields.Date.context_today(adjustment), days=days
+            )
             self.env.flush_all()
             self.env.cr.execute(
                 SQL(
@@ -379,7 +379,9 @@ class TestPeriodicBooking(CycleCountChinaCase):
         )
         # The real-time apple is still Odoo's own entry, not booked twice.
         self.assertFalse(
-            periodic.line_ids.filtered(lambda l: l.product_id == self.product_apple)
+            periodic.line_ids.filtered(
+                lambda line: line.product_id == self.product_apple
+            )
         )
         self.assertEqual(self._balance(self.gain_account), -20)
         self._assert_all_balanced(adjustment)
