@@ -5,8 +5,10 @@ from . import (
     cycle_count_adjustment_line,
     cycle_count_readiness,
     cycle_count_reason,
-    cycle_count_suspense_report,
     res_company,
     res_config_settings,
     stock_move,
 )
+
+# Last: its SQL view reads the columns the models above add.
+from . import cycle_count_suspense_report

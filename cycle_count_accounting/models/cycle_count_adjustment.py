@@ -177,6 +177,30 @@ class CycleCountAdjustment(models.Model):
                     )
                 )
 
+        # Step two to come: the liable persons, before anything is written.
+        for adjustment in self.filtered(
+            lambda adj: adj.suspense_state == "in_suspense"
+        ):
+            adjustment._check_liable_persons()
+
+    def _check_liable_persons(self):
+        self.ensure_one()
+        for variance in self._get_lines_to_apply():
+            if (
+                variance.difference_qty < 0
+                and variance.reason_id.cycle_count_decision == "liable"
+                and not variance.liable_partner_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(report)s: name the liable person of the loss of "
+                        "%(product)s (its reason says someone is liable) before "
+                        "the final approval.",
+                        report=self.name,
+                        product=variance.product_id.display_name,
+                    )
+                )
+
     def _check_periodic_booking_accounts(self):
         periodic = self.line_ids.filtered(
             lambda line: (
@@ -295,7 +319,9 @@ class CycleCountAdjustment(models.Model):
         for adjustment in self.with_user(SUPERUSER_ID):
             adjustment = adjustment.with_company(adjustment.company_id)
             moves = adjustment._apply_lines(adjustment._get_lines_to_apply())
-            adjustment.write(
+            # The posting's own fields, written while the report is under
+            # validation (the reviews stay as they are).
+            adjustment.with_context(skip_validation_check=True).write(
                 {
                     "suspense_state": "in_suspense",
                     "suspense_date": fields.Datetime.now(),
@@ -336,6 +362,7 @@ class CycleCountAdjustment(models.Model):
         with its input VAT transferred out; a gain to the gain clearing
         account. Valued as step one was (the moves' valuation)."""
         self.ensure_one()
+        self._check_liable_persons()
         company = self.company_id
         currency = company.currency_id
         suspense = company.cycle_count_suspense_account_id
@@ -353,22 +380,13 @@ class CycleCountAdjustment(models.Model):
             decision_account = variance._get_decision_account()
             if value > 0:
                 line_vals += [
-                    {**common, "account_id": suspense.id, "balance": -value},
-                    {**common, "account_id": decision_account.id, "balance": value},
+                    # A gain: Dr suspense / Cr the gain clearing account.
+                    {**common, "account_id": suspense.id, "balance": value},
+                    {**common, "account_id": decision_account.id, "balance": -value},
                 ]
                 continue
             loss = -value
             decision = variance.reason_id.cycle_count_decision or "normal"
-            if decision == "liable" and not variance.liable_partner_id:
-                raise UserError(
-                    self.env._(
-                        "%(report)s: name the liable person of the loss of "
-                        "%(product)s (its reason says someone is liable) before "
-                        "the final approval.",
-                        report=self.name,
-                        product=move.product_id.display_name,
-                    )
-                )
             vat = currency.round(loss * rate) if decision == "abnormal" else 0.0
             line_vals += [
                 {
@@ -394,7 +412,9 @@ class CycleCountAdjustment(models.Model):
                 )
         if line_vals:
             self._post_own_entry("clearing", line_vals)
-        self.write({"suspense_state": "cleared"})
+        self.with_context(skip_validation_check=True).write(
+            {"suspense_state": "cleared"}
+        )
 
     def _action_reject(self):
         # Rejected after step one: the stock and the suspense come back first.
@@ -443,7 +463,9 @@ class CycleCountAdjustment(models.Model):
                     ],
                     cancel=True,
                 )
-            adjustment.write({"suspense_state": "reversed"})
+            adjustment.with_context(skip_validation_check=True).write(
+                {"suspense_state": "reversed"}
+            )
             adjustment.message_post(
                 body=self.env._(
                     "Rejected after the count was confirmed: stock and suspense "
@@ -509,7 +531,7 @@ class CycleCountAdjustment(models.Model):
                     )
             if vals:
                 # The numbers are the posting's, not the approver's to write.
-                adjustment.sudo().write(vals)
+                adjustment.sudo().with_context(skip_validation_check=True).write(vals)
 
     def _get_document_entry(self):
         """The journal entry the documents are attached to: the clearing entry

@@ -11,6 +11,13 @@ class CycleCountSuspenseReport(models.Model):
     _description = "Cycle Count Suspense Ageing"
     _auto = False
     _order = "date_since, id"
+    # What the view reads: flushed before it is searched.
+    _depends = {
+        "account.move": ["cycle_count_adjustment_id", "state"],
+        "account.move.line": ["account_id", "balance", "date", "move_id"],
+        "cycle.count.adjustment": ["company_id", "warehouse_id"],
+        "res.company": ["cycle_count_suspense_account_id", "currency_id"],
+    }
 
     adjustment_id = fields.Many2one(
         "cycle.count.adjustment", string="Variance Report", readonly=True
