@@ -19,6 +19,8 @@
         "views/res_config_settings_views.xml",
         "views/cycle_count_account_settings_views.xml",
         "views/cycle_count_reason_views.xml",
+        "views/cycle_count_suspense_report_views.xml",
+        "report/cycle_count_documents.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -12,3 +12,6 @@ from . import (
     stock_valuation_layer,
     stock_warehouse,
 )
+
+# Last: its SQL view reads the columns the models above add.
+from . import cycle_count_suspense_report

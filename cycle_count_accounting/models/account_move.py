@@ -16,6 +16,19 @@ class AccountMove(models.Model):
         "cycle_count_planning.group_cycle_count_supervisor",
     )
 
+    cycle_count_entry_kind = fields.Selection(
+        [
+            ("periodic", "Periodic Valuation Booking"),
+            ("clearing", "Suspense Clearing"),
+        ],
+        string="Cycle Count Entry",
+        readonly=True,
+        copy=False,
+        help="An entry the cycle count posts itself (not Odoo's valuation of a "
+        "stock move): variances at periodic valuation, or the clearing of the "
+        "suspense on final approval (two-step posting).",
+    )
+
     def action_open_cycle_count_adjustment(self):
         self.ensure_one()
         adjustment = self.cycle_count_adjustment_id

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CycleCountAccountSettings(models.TransientModel):
@@ -85,6 +86,106 @@ class CycleCountAccountSettings(models.TransientModel):
             )
             for reason in reasons
         ]
+    # Two-step posting and periodic booking (res.company has their help). The
+    # accounts default to the company's, else to those of Odoo's Chinese chart.
+    cycle_count_two_step = fields.Boolean(
+        string="Two-Step Posting Through Suspense",
+        default=lambda self: self.env.company.cycle_count_two_step,
+    )
+    cycle_count_suspense_account_id = fields.Many2one(
+        "account.account",
+        string="Suspense Account",
+        check_company=True,
+        default=lambda self: self._default_cycle_count_account(
+            "cycle_count_suspense_account_id"
+        ),
+    )
+    cycle_count_normal_loss_account_id = fields.Many2one(
+        "account.account",
+        string="Normal Loss Account",
+        check_company=True,
+        default=lambda self: self._default_cycle_count_account(
+            "cycle_count_normal_loss_account_id"
+        ),
+    )
+    cycle_count_liable_account_id = fields.Many2one(
+        "account.account",
+        string="Liable Person Account",
+        check_company=True,
+        default=lambda self: self._default_cycle_count_account(
+            "cycle_count_liable_account_id"
+        ),
+    )
+    cycle_count_abnormal_loss_account_id = fields.Many2one(
+        "account.account",
+        string="Abnormal Loss Account",
+        check_company=True,
+        default=lambda self: self._default_cycle_count_account(
+            "cycle_count_abnormal_loss_account_id"
+        ),
+    )
+    cycle_count_vat_out_account_id = fields.Many2one(
+        "account.account",
+        string="Input VAT Transferred Out Account",
+        check_company=True,
+        default=lambda self: self._default_cycle_count_account(
+            "cycle_count_vat_out_account_id"
+        ),
+    )
+    cycle_count_vat_out_rate = fields.Float(
+        string="Input VAT Rate (%)",
+        default=lambda self: self.env.company.cycle_count_vat_out_rate,
+    )
+    cycle_count_gain_clearing_account_id = fields.Many2one(
+        "account.account",
+        string="Gain Clearing Account",
+        check_company=True,
+        default=lambda self: self._default_cycle_count_account(
+            "cycle_count_gain_clearing_account_id"
+        ),
+    )
+    cycle_count_periodic_booking = fields.Boolean(
+        string="Book Variances at Periodic Valuation",
+        default=lambda self: self.env.company.cycle_count_periodic_booking,
+    )
+    cycle_count_stock_variation_account_id = fields.Many2one(
+        "account.account",
+        string="Stock Variation Account",
+        check_company=True,
+        default=lambda self: self._default_cycle_count_account(
+            "cycle_count_stock_variation_account_id"
+        ),
+    )
+
+    _CYCLE_COUNT_FIELDS = [
+        "cycle_count_gain_account_id",
+        "cycle_count_loss_account_id",
+        "cycle_count_entry_date",
+        "cycle_count_lock_date_policy",
+        "cycle_count_two_step",
+        "cycle_count_suspense_account_id",
+        "cycle_count_normal_loss_account_id",
+        "cycle_count_liable_account_id",
+        "cycle_count_abnormal_loss_account_id",
+        "cycle_count_vat_out_account_id",
+        "cycle_count_vat_out_rate",
+        "cycle_count_gain_clearing_account_id",
+        "cycle_count_periodic_booking",
+        "cycle_count_stock_variation_account_id",
+    ]
+
+    @api.model
+    def _default_cycle_count_account(self, field):
+        company = self.env.company
+        return company[field] or company._cycle_count_default_accounts().get(field)
+
+    @api.constrains("cycle_count_vat_out_rate")
+    def _check_cycle_count_vat_out_rate(self):
+        for settings in self:
+            if not 0 <= settings.cycle_count_vat_out_rate < 100:
+                raise ValidationError(
+                    self.env._("The input VAT rate is a percentage from 0 to 100.")
+                )
 
     @api.model
     def action_open(self):
@@ -97,14 +198,14 @@ class CycleCountAccountSettings(models.TransientModel):
     def action_save(self):
         self.ensure_one()
         # Only administrators write res.company; the finance manager, who may
-        # open this form (its access rights), sets these two accounts of the
-        # company and nothing else.
+        # open this form (its access rights), sets these accounts and settings
+        # of the company and nothing else.
         self.company_id.sudo().write(
             {
-                "cycle_count_gain_account_id": self.cycle_count_gain_account_id.id,
-                "cycle_count_loss_account_id": self.cycle_count_loss_account_id.id,
-                "cycle_count_entry_date": self.cycle_count_entry_date,
-                "cycle_count_lock_date_policy": self.cycle_count_lock_date_policy,
+                name: self[name].id
+                if self._fields[name].type == "many2one"
+                else self[name]
+                for name in self._CYCLE_COUNT_FIELDS
             }
         )
         # Likewise the reasons' accounts of this company (company-dependent

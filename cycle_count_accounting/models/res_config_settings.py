@@ -16,3 +16,12 @@ class ResConfigSettings(models.TransientModel):
     cycle_count_lock_date_policy = fields.Selection(
         related="company_id.cycle_count_lock_date_policy", readonly=False
     )
+    cycle_count_two_step = fields.Boolean(
+        related="company_id.cycle_count_two_step", readonly=False
+    )
+    cycle_count_suspense_account_id = fields.Many2one(
+        related="company_id.cycle_count_suspense_account_id", readonly=False
+    )
+    cycle_count_periodic_booking = fields.Boolean(
+        related="company_id.cycle_count_periodic_booking", readonly=False
+    )

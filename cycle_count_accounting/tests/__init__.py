@@ -8,3 +8,5 @@ from . import test_voucher
 from . import test_tolerance_booking
 from . import test_approved_value_posted
 from . import test_property_stock_books
+from . import test_china_two_step
+from . import test_two_step_tour
