@@ -28,7 +28,6 @@
         "views/tier_definition_views.xml",
         "views/cycle_count_task_views.xml",
         "views/stock_quant_views.xml",
-        "views/tier_definition_views.xml",
         "views/cycle_count_approval_policy_views.xml",
         "views/cycle_count_adjustment_line_views.xml",
         "views/cycle_count_tolerance_views.xml",
