@@ -108,6 +108,18 @@ class CycleCountProposal(models.Model):
     # ------------------------------------------------------------------
     # Decisions
     # ------------------------------------------------------------------
+    def _decide(self, state):
+        self.write(
+            {
+                "state": state,
+                "decided_uid": self.env.uid,
+                "decided_date": fields.Datetime.now(),
+            }
+        )
+        # The subject may be proposed again at once: the open-proposal index
+        # must see the decision.
+        self.flush_recordset(["state"])
+
     def _check_proposed(self):
         done = self.filtered(lambda p: p.state != "proposed")
         if done:
@@ -130,25 +142,13 @@ class CycleCountProposal(models.Model):
             proposals = self.filtered(lambda p, k=kind: p.kind == k)
             if proposals:
                 getattr(proposals, method)()
-        self.write(
-            {
-                "state": "accepted",
-                "decided_uid": self.env.uid,
-                "decided_date": fields.Datetime.now(),
-            }
-        )
+        self._decide("accepted")
         return True
 
     def action_dismiss(self):
         self.check_access("write")
         self._check_proposed()
-        self.write(
-            {
-                "state": "dismissed",
-                "decided_uid": self.env.uid,
-                "decided_date": fields.Datetime.now(),
-            }
-        )
+        self._decide("dismissed")
         return True
 
     def _accept_receiving(self):
