@@ -260,9 +260,9 @@ class CycleCountProposal(models.Model):
             settings[key] = type(default)(raw) if raw else default
         return settings
 
-    @api.model
     def action_analyse(self):
-        """Analyse now: the companies the user works in."""
+        """Analyse now (a list button: the selection, if any, does not matter):
+        the companies the user works in."""
         self.check_access("create")
         proposals = self._analyse(self.env.companies)
         return {

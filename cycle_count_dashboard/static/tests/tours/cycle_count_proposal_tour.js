@@ -37,7 +37,7 @@ registry.category("web_tour.tours").add("cycle_count_proposal_tour", {
                 trigger: ".o_field_widget[name=trigger_id]:contains('Receipt')",
             },
             {
-                trigger: ".o_statusbar_status button.active:contains('Accepted')",
+                trigger: ".o_statusbar_status .o_arrow_button_current:contains('Accepted')",
             },
             {
                 content: "Back to the proposals",
