@@ -76,6 +76,7 @@ class CycleCountProposal(models.Model):
         readonly=True,
         index=True,
         tracking=True,
+        group_expand="_expand_states",
     )
     state_rank = fields.Integer(compute="_compute_state_rank", store=True)
     decided_uid = fields.Many2one("res.users", string="Decided By", readonly=True)
@@ -98,6 +99,11 @@ class CycleCountProposal(models.Model):
                    WHERE state = 'proposed'"""
             )
         )
+
+    @api.model
+    def _expand_states(self, states, domain):
+        """The kanban's columns in the order of a decision."""
+        return [key for key, _label in self._fields["state"].selection]
 
     @api.depends("state")
     def _compute_state_rank(self):
