@@ -23,6 +23,7 @@
         "views/cycle_count_line_views.xml",
         "views/cycle_count_task_views.xml",
         "views/cycle_count_reason_views.xml",
+        "views/cycle_count_team_views.xml",
         "views/stock_quant_views.xml",
         "views/cycle_count_readiness_views.xml",
         "views/menus.xml",

@@ -1,1 +1,1 @@
-from . import cycle_count_task
+from . import cycle_count_proposal, cycle_count_task

@@ -1,3 +1,5 @@
 from . import test_accuracy
 from . import test_dependencies
+from . import test_proposals
+from . import test_proposal_tour
 from . import test_tour

@@ -12,6 +12,7 @@ from . import (
     cycle_count_reason,
     cycle_count_rule,
     cycle_count_task,
+    cycle_count_team,
     cycle_count_trigger,
     product_product,
     res_company,

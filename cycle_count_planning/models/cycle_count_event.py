@@ -140,6 +140,14 @@ class CycleCountEvent(models.Model):
                 date=fired,
                 user=self.create_uid.name,
             )
+        if self.event_type == "receipt":
+            return env._(
+                "On %(date)s a receipt put away %(product)s (category %(category)s) "
+                "here: counted right after receipts of its category.",
+                date=fired,
+                product=self.product_id.display_name,
+                category=self.product_id.categ_id.display_name,
+            )
         if self.event_type == "high_value":
             return env._(
                 "On %(date)s a move worth %(value)s (threshold %(threshold)s) "
@@ -237,7 +245,10 @@ class CycleCountEvent(models.Model):
         for model in ("stock.move", "stock.move.line", "stock.quant", "stock.location"):
             self.env[model].flush_model()
         with_safety = any(t["event_type"] == "safety_stock" for t in triggers)
-        rows = self.env.execute_query_dict(self._touched_sql(moves, with_safety))
+        with_receipt = any(t["event_type"] == "receipt" for t in triggers)
+        rows = self.env.execute_query_dict(
+            self._touched_sql(moves, with_safety, with_receipt)
+        )
         today = fields.Date.context_today(self)
         candidates = [
             candidate
@@ -250,10 +261,20 @@ class CycleCountEvent(models.Model):
             self.env.cr.execute(self._insert_events_sql(candidates, triggers))
 
     @api.model
-    def _touched_sql(self, moves, with_safety):
+    def _touched_sql(self, moves, with_safety, with_receipt=False):
         """Per internal (location, product, lot) the moves touched: what moved,
         the quantity now, the cost, whether the location still holds anything,
-        and the reorder rule whose location contains it, with its stock now."""
+        and the reorder rule whose location contains it, with its stock now;
+        with receipt triggers, whether a receipt brought it there and the
+        product's category path."""
+        receipt_columns = SQL("FALSE AS received, NULL AS categ_path")
+        if with_receipt:
+            receipt_columns = SQL(
+                """t.received,
+                   (SELECT pc.parent_path FROM product_template ptl
+                      JOIN product_category pc ON pc.id = ptl.categ_id
+                     WHERE ptl.id = pp.product_tmpl_id) AS categ_path"""
+            )
         safety_columns = SQL(
             "NULL::int AS orderpoint_id, NULL::numeric AS orderpoint_min, "
             "NULL::numeric AS orderpoint_qty"
@@ -290,9 +311,11 @@ class CycleCountEvent(models.Model):
                            FILTER (WHERE m.is_inventory IS TRUE) AS inventory_delta,
                        MAX(m.product_qty) FILTER (WHERE m.is_inventory IS NOT TRUE)
                            AS move_qty,
-                       MIN(m.id) AS move_id
+                       MIN(m.id) AS move_id,
+                       BOOL_OR(side.sign = 1 AND spt.code = 'incoming') AS received
                   FROM stock_move_line ml
                   JOIN stock_move m ON m.id = ml.move_id
+                  LEFT JOIN stock_picking_type spt ON spt.id = m.picking_type_id
                  CROSS JOIN LATERAL (VALUES (ml.location_id, -1),
                                             (ml.location_dest_id, 1))
                        AS side(location_id, sign)
@@ -309,6 +332,7 @@ class CycleCountEvent(models.Model):
                             WHERE q.location_id = t.location_id AND q.quantity > 0)
                        AS holds_stock,
                    %(unit_cost)s AS unit_cost,
+                   %(receipt_columns)s,
                    %(safety_columns)s
               FROM touched t
               JOIN stock_location loc ON loc.id = t.location_id
@@ -319,6 +343,7 @@ class CycleCountEvent(models.Model):
             move_ids=moves.ids,
             unit_cost=unit_cost_sql("pp", SQL("t.company_id")),
             safety_columns=safety_columns,
+            receipt_columns=receipt_columns,
             safety_join=safety_join,
         )
 
@@ -364,6 +389,12 @@ class CycleCountEvent(models.Model):
                     )
                 ):
                     figures = (difference, percent or limit, value)
+            elif event_type == "receipt":
+                if row["received"] and any(
+                    (row["categ_path"] or "").startswith(path)
+                    for path in trigger["category_paths"]
+                ):
+                    figures = (qty, 0.0, float(row["move_qty"] or 0.0) * cost)
             elif event_type == "high_value":
                 value = float(row["move_qty"] or 0.0) * cost
                 if value and value >= trigger["value_threshold"]:

@@ -4,6 +4,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang
+from odoo.tools.sql import create_index
 
 from .cycle_count_planner import ITEM_FIELDS, OPEN_TASK_STATES
 from .cycle_count_rule import PRIORITIES
@@ -155,6 +156,33 @@ class CycleCountLine(models.Model):
     plan_moves = fields.Json(
         readonly=True, copy=False, help="Recent moves of the item, per rule."
     )
+    planned_interval = fields.Integer(
+        aggregator=None,
+        string="Planned Interval (Days)",
+        readonly=True,
+        copy=False,
+        help="The days between counts the item was planned with: the rule's "
+        "interval, or what an adaptive rule made of it.",
+    )
+    plan_misses = fields.Integer(
+        aggregator=None,
+        string="Recent Misses",
+        readonly=True,
+        copy=False,
+        help="Adaptive rules: the misses among the recent counts looked at.",
+    )
+    plan_counts_seen = fields.Integer(
+        aggregator=None,
+        string="Recent Counts",
+        readonly=True,
+        copy=False,
+        help="Adaptive rules: how many recent counts were looked at.",
+    )
+    interval_reason = fields.Char(
+        string="Interval Explained",
+        compute="_compute_interval_reason",
+        help="Why the item is counted at this interval.",
+    )
     plan_explain = fields.Text(
         string="Why Planned",
         compute="_compute_plan_explain",
@@ -202,6 +230,14 @@ class CycleCountLine(models.Model):
         "res.users", string="Counted By", readonly=True, copy=False
     )
     counted_at = fields.Datetime(readonly=True, copy=False)
+    team_id = fields.Many2one(
+        "cycle.count.team",
+        string="Counting Team",
+        compute="_compute_team_id",
+        store=True,
+        index="btree_not_null",
+        help="The team of the counter when the line was counted.",
+    )
     is_found = fields.Boolean(
         string="Found During Count",
         readonly=True,
@@ -286,6 +322,79 @@ class CycleCountLine(models.Model):
             line.variance_value = line.currency_id.round(difference * line.unit_cost)
             line.has_difference = bool(difference)
 
+    def init(self):
+        res = super().init()
+        # The adaptive planner reads each item's last counts, most recent first.
+        create_index(
+            self.env.cr,
+            "cycle_count_line_count_history_index",
+            self._table,
+            ["product_id", "location_id", "counted_at DESC"],
+            where="is_counted",
+        )
+        return res
+
+    @api.model
+    def _is_count_miss(self, alias):
+        """Hook: SQL, true when the counted line ``alias`` (a cycle_count_line
+        alias) is a miss for the adaptive frequency: here, any difference
+        between the count and the book. A bridge that knows a tolerance (the
+        approval's, issue 9) narrows it with ``super()``, e.g.
+        ``SQL("(%s AND NOT %s.within_tolerance)", super()._is_count_miss(alias),
+        SQL.identifier(alias))``."""
+        return SQL("COALESCE(%s.has_difference, FALSE)", SQL.identifier(alias))
+
+    @api.depends_context("lang")
+    @api.depends(
+        "planned_interval", "plan_frequency_days", "plan_misses", "plan_counts_seen"
+    )
+    def _compute_interval_reason(self):
+        for line in self:
+            line.interval_reason = line._explain_interval()
+
+    def _explain_interval(self):
+        """One sentence on an adaptive interval, e.g. "every 7 days instead of
+        15: 2 misses in the last 3 counts"; empty for a rule that does not
+        adapt. It quotes no book figure: harmless for blind counting."""
+        self.ensure_one()
+        env = self.env
+        if not self.plan_counts_seen or not self.planned_interval:
+            return ""
+        planned, base = self.planned_interval, self.plan_frequency_days
+        if self.plan_misses:
+            history = env._(
+                "%(misses)s miss(es) in the last %(counts)s count(s)",
+                misses=self.plan_misses,
+                counts=self.plan_counts_seen,
+            )
+        else:
+            history = env._(
+                "no miss in the last %(counts)s count(s)",
+                counts=self.plan_counts_seen,
+            )
+        if planned == base:
+            return env._(
+                "Every %(days)s days, the rule's interval: %(history)s.",
+                days=planned,
+                history=history,
+            )
+        return env._(
+            "Every %(days)s days instead of %(base)s: %(history)s.",
+            days=planned,
+            base=base,
+            history=history,
+        )
+
+    @api.depends("counter_id")
+    def _compute_team_id(self):
+        # The team at the moment of the count: a later change of teams does not
+        # move the lines already counted.
+        teams = self.env["cycle.count.team"]._get_team_of_users(
+            self.counter_id, self.company_id
+        )
+        for line in self:
+            line.team_id = teams.get((line.counter_id.id, line.company_id.id), False)
+
     @api.depends_context("lang")
     @api.depends(
         "rule_ids",
@@ -297,6 +406,7 @@ class CycleCountLine(models.Model):
         "plan_onhand_qty",
         "plan_unit_cost",
         "plan_moves",
+        "interval_reason",
     )
     def _compute_plan_explain(self):
         for line in self:
@@ -322,6 +432,8 @@ class CycleCountLine(models.Model):
                     deadline=format_date(env, event.deadline),
                 )
             )
+        if self.interval_reason:
+            parts.append(self.interval_reason)
         if self.last_count_date:
             parts.append(
                 env._(

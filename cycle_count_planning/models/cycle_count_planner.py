@@ -172,12 +172,26 @@ class CycleCountPlanner(models.AbstractModel):
             )
         moves = SQL("NULL::int")
         join = SQL()
+        interval = max(rule.interval_days, 1)
+        frequency, misses, seen = (
+            SQL("%s", interval),
+            SQL("NULL::int"),
+            SQL("NULL::int"),
+        )
+        if rule.adaptive_frequency:
+            frequency, misses, seen = rule._adaptive_interval_sql("h")
+            join = SQL(
+                "LEFT JOIN history h ON h.location_id = b.location_id "
+                "AND h.product_id = b.product_id "
+                "AND h.lot_key = COALESCE(b.lot_id, 0)"
+            )
         if rule.move_direction:
             column = SQL.identifier(f"moves_{index}")
             moves = SQL("COALESCE(mv.%s, 0)::int", column)
             join = SQL(
-                "LEFT JOIN movement mv ON mv.location_id = b.location_id "
-                "AND mv.product_id = b.product_id"
+                "%s LEFT JOIN movement mv ON mv.location_id = b.location_id "
+                "AND mv.product_id = b.product_id",
+                join,
             )
             conditions.append(
                 SQL("COALESCE(mv.%s, 0) >= %s", column, rule.move_min_count)
@@ -185,7 +199,9 @@ class CycleCountPlanner(models.AbstractModel):
         return SQL(
             """
             SELECT %(rule_id)s AS rule_id, %(sequence)s AS rule_sequence,
-                   %(interval)s AS frequency, %(priority)s AS priority,
+                   %(frequency)s AS frequency, %(interval)s AS base_frequency,
+                   %(misses)s AS misses, %(seen)s AS seen,
+                   %(priority)s AS priority,
                    %(user_id)s::int AS user_id, %(moves)s AS moves,
                    NULL::int AS event_id, NULL::date AS event_due,
                    NULL::date AS event_deadline,
@@ -196,7 +212,10 @@ class CycleCountPlanner(models.AbstractModel):
             """,
             rule_id=_sql_id(rule),
             sequence=rule.sequence,
-            interval=max(rule.interval_days, 1),
+            interval=interval,
+            frequency=frequency,
+            misses=misses,
+            seen=seen,
             priority=int(rule.priority or 0),
             user_id=rule.user_id.id or None,
             moves=moves,
@@ -209,7 +228,8 @@ class CycleCountPlanner(models.AbstractModel):
         return SQL(
             """
             SELECT NULL::int AS rule_id, NULL::int AS rule_sequence,
-                   NULL::int AS frequency, %(priority)s AS priority,
+                   NULL::int AS frequency, NULL::int AS base_frequency,
+                   NULL::int AS misses, NULL::int AS seen, %(priority)s AS priority,
                    NULL::int AS user_id, NULL::int AS moves,
                    e.id AS event_id, e.date_due AS event_due,
                    e.deadline AS event_deadline,
@@ -237,6 +257,40 @@ class CycleCountPlanner(models.AbstractModel):
             priority=EVENT_PRIORITY,
             companies=tuple(companies.ids),
             unit_cost=unit_cost_sql("pp", SQL("e.company_id")),
+        )
+
+    @api.model
+    def _history_sql(self, rules):
+        """Per item (location, product, lot) of the base: the misses among its
+        last counts, cumulated from the most recent (``misses_upto[k]``: misses
+        in the last k counts), as far back as the longest window of the
+        adaptive ``rules``. A miss is ``cycle.count.line._is_count_miss``."""
+        window = max(rules.mapped("adaptive_window") or [1])
+        return SQL(
+            """
+            SELECT location_id, product_id, lot_key,
+                   ARRAY_AGG(misses ORDER BY rn) AS misses_upto
+              FROM (
+                  SELECT l.location_id, l.product_id,
+                         COALESCE(l.lot_id, 0) AS lot_key,
+                         ROW_NUMBER() OVER w AS rn,
+                         SUM(CASE WHEN %(miss)s THEN 1 ELSE 0 END)
+                             OVER (w ROWS UNBOUNDED PRECEDING) AS misses
+                    FROM cycle_count_line l
+                   WHERE l.is_counted AND l.state != 'cancel'
+                     AND l.company_id IN %(companies)s
+                     AND l.product_id IN (SELECT product_id FROM base)
+                     AND l.location_id IN (SELECT location_id FROM base)
+                  WINDOW w AS (PARTITION BY l.location_id, l.product_id,
+                                            COALESCE(l.lot_id, 0)
+                               ORDER BY l.counted_at DESC, l.id DESC)
+              ) counts
+             WHERE rn <= %(window)s
+             GROUP BY 1, 2, 3
+            """,
+            miss=self.env["cycle.count.line"]._is_count_miss("l"),
+            companies=tuple(rules.company_id.ids),
+            window=window,
         )
 
     @api.model
@@ -272,16 +326,36 @@ class CycleCountPlanner(models.AbstractModel):
         if with_events:
             selects.append(self._events_select_sql(companies))
         movement = self._movement_sql(rules, today) if rules else None
+        adaptive = rules.filtered("adaptive_frequency")
         company_ids = tuple(companies.ids)
+        # The figures of the rule that sets an item's interval (the most
+        # frequent); without adaptive rules, the interval is the rule's.
+        main_rule_figures = (
+            SQL(
+                """(ARRAY_AGG(base_frequency ORDER BY frequency, rule_sequence, rule_id)
+                        FILTER (WHERE rule_id IS NOT NULL))[1] AS base_frequency,
+                   (ARRAY_AGG(misses ORDER BY frequency, rule_sequence, rule_id)
+                        FILTER (WHERE rule_id IS NOT NULL))[1] AS misses,
+                   (ARRAY_AGG(seen ORDER BY frequency, rule_sequence, rule_id)
+                        FILTER (WHERE rule_id IS NOT NULL))[1] AS seen"""
+            )
+            if adaptive
+            else SQL(
+                "MIN(frequency) AS base_frequency, NULL::int AS misses, "
+                "NULL::int AS seen"
+            )
+        )
         return SQL(
             """
             WITH base AS MATERIALIZED (%(base)s),
             %(movement)s
+            %(history)s
             candidates AS (%(selects)s),
             items AS (
                 SELECT company_id, warehouse_id, location_id, product_id, lot_id,
                        package_id, owner_id,
                        MIN(frequency) AS frequency,
+                       %(main_rule_figures)s,
                        MAX(priority) AS priority,
                        (ARRAY_AGG(user_id ORDER BY rule_sequence, rule_id)
                             FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
@@ -376,6 +450,10 @@ class CycleCountPlanner(models.AbstractModel):
             movement=SQL("movement AS MATERIALIZED (%s),", movement)
             if movement
             else SQL(),
+            history=SQL("history AS MATERIALIZED (%s),", self._history_sql(adaptive))
+            if adaptive
+            else SQL(),
+            main_rule_figures=main_rule_figures,
             selects=SQL(" UNION ALL ").join(selects),
             companies=company_ids,
             open_states=OPEN_TASK_STATES,
@@ -744,12 +822,17 @@ class CycleCountPlanner(models.AbstractModel):
             "has_difference": SQL("FALSE"),
             "due_date": SQL("d.due_date"),
             "last_count_date": SQL("d.last_count::date"),
-            "plan_frequency_days": SQL("d.frequency"),
+            "plan_frequency_days": SQL("d.base_frequency"),
+            "planned_interval": SQL("d.frequency"),
+            "plan_misses": SQL("d.misses"),
+            "plan_counts_seen": SQL("d.seen"),
             "plan_priority": SQL("LEAST(d.priority, 3)::text"),
             "abc_class_id": SQL("d.abc_class_id"),
             "plan_onhand_qty": SQL("d.quantity"),
             "plan_unit_cost": SQL("d.unit_cost"),
             "plan_moves": SQL("d.rule_moves"),
+            # The counter's team, set when the line is counted.
+            "team_id": SQL("NULL::int"),
             "create_uid": SQL("%s", self.env.uid),
             "create_date": now,
             "write_uid": SQL("%s", self.env.uid),

@@ -15,6 +15,12 @@ class CycleCountReason(models.Model):
         "res.company",
         help="Leave empty to share the reason between companies.",
     )
+    is_receiving_error = fields.Boolean(
+        string="Receiving Error",
+        help="Variances of this reason come from receiving: when they dominate a "
+        "category's variances, the dashboard proposes counting right after its "
+        "receipts.",
+    )
 
     _sql_constraints = [
         (

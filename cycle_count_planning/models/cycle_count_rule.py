@@ -144,6 +144,34 @@ class CycleCountRule(models.Model):
         store=True,
         help="Days between two counts of an item: the days, or 365 ÷ counts a year.",
     )
+    # --- Adaptive frequency ---------------------------------------------
+    adaptive_frequency = fields.Boolean(
+        help="Count an item more often after recent counts missed, less often "
+        "after a run of hits, within the minimum and maximum interval.",
+    )
+    interval_min_days = fields.Integer(
+        aggregator=None,
+        string="Minimum Interval (Days)",
+        compute="_compute_interval_bounds",
+        store=True,
+        readonly=False,
+        help="Misses shorten an item's interval down to this many days.",
+    )
+    interval_max_days = fields.Integer(
+        aggregator=None,
+        string="Maximum Interval (Days)",
+        compute="_compute_interval_bounds",
+        store=True,
+        readonly=False,
+        help="A run of hits relaxes an item's interval up to this many days; an "
+        "item is never planned later than this after its last count.",
+    )
+    adaptive_window = fields.Integer(
+        aggregator=None,
+        string="Recent Counts Looked At",
+        default=3,
+        help="How many of the item's last counts decide its interval.",
+    )
     priority = fields.Selection(
         PRIORITIES,
         default="0",
@@ -214,6 +242,16 @@ class CycleCountRule(models.Model):
             else:
                 rule.interval_days = max(rule.frequency_days, 1)
 
+    @api.depends("interval_days", "adaptive_frequency")
+    def _compute_interval_bounds(self):
+        # Not adaptive, or not set yet: both bounds are the rule's interval
+        # (the plan of a rule that does not adapt).
+        for rule in self:
+            if not rule.adaptive_frequency or not rule.interval_min_days:
+                rule.interval_min_days = rule.interval_days
+            if not rule.adaptive_frequency or not rule.interval_max_days:
+                rule.interval_max_days = rule.interval_days
+
     @api.depends(
         "company_id",
         "warehouse_ids",
@@ -282,6 +320,36 @@ class CycleCountRule(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Rule %(rule)s: count between 1 and 365 times a year.",
+                        rule=rule.display_name,
+                    )
+                )
+
+    @api.constrains(
+        "adaptive_frequency",
+        "interval_min_days",
+        "interval_max_days",
+        "adaptive_window",
+        "interval_days",
+    )
+    def _check_adaptive_frequency(self):
+        for rule in self.filtered("adaptive_frequency"):
+            if not (
+                1 <= rule.interval_min_days <= rule.interval_days
+                and rule.interval_days <= rule.interval_max_days
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the minimum interval must be at least one "
+                        "day and at most the interval (%(days)s days), the maximum "
+                        "at least the interval.",
+                        rule=rule.display_name,
+                        days=rule.interval_days,
+                    )
+                )
+            if not 1 <= rule.adaptive_window <= 50:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: look at between 1 and 50 recent counts.",
                         rule=rule.display_name,
                     )
                 )
@@ -405,6 +473,41 @@ class CycleCountRule(models.Model):
                 )
             )
         return SQL("(%s)", SQL(" AND ").join(conditions))
+
+    def _adaptive_interval_sql(self, history):
+        """SQL: the interval of an item of this adaptive rule, from its row of
+        ``history`` (an alias of the planner's history CTE), with the misses and
+        counts it looked at. With m misses in the last k ≤ n counts (n: the
+        window), interval I, bounds [min, max]:
+        no count yet: I; m > 0: max(min, round(I × (1 − m / n)));
+        m = 0: min(max, I + round((max − I) × k / n))."""
+        self.ensure_one()
+        seen = SQL(
+            "LEAST(%s, COALESCE(CARDINALITY(%s.misses_upto), 0))",
+            self.adaptive_window,
+            SQL.identifier(history),
+        )
+        misses = SQL(
+            "COALESCE(%s.misses_upto[%s], 0)::int", SQL.identifier(history), seen
+        )
+        interval = max(self.interval_days, 1)
+        window = max(self.adaptive_window, 1)
+        frequency = SQL(
+            """CASE WHEN %(seen)s = 0 THEN %(interval)s
+                    WHEN %(misses)s > 0 THEN GREATEST(%(minimum)s,
+                         ROUND(%(interval)s * (1 - %(misses)s::numeric / %(window)s)))
+                    ELSE LEAST(%(maximum)s, %(interval)s
+                         + ROUND((%(maximum)s - %(interval)s) * %(seen)s::numeric
+                                 / %(window)s))
+               END::int""",
+            seen=seen,
+            misses=misses,
+            interval=interval,
+            window=window,
+            minimum=max(min(self.interval_min_days, interval), 1),
+            maximum=max(self.interval_max_days, interval),
+        )
+        return frequency, misses, seen
 
     def _explain_line(self, line, sets_frequency=False):
         """One sentence: this rule, and the figures of ``line`` that it matched."""

@@ -51,6 +51,14 @@ class CycleCountTask(models.Model):
         tracking=True,
         domain=counter_domain,
     )
+    team_id = fields.Many2one(
+        "cycle.count.team",
+        string="Counting Team",
+        compute="_compute_team_id",
+        store=True,
+        index="btree_not_null",
+        help="The team of the task's counter.",
+    )
     state = fields.Selection(
         [
             ("draft", "To Do"),
@@ -118,6 +126,14 @@ class CycleCountTask(models.Model):
             for key, _label in self._fields["state"].selection
             if key in states or key in ("draft", "in_progress", "counted")
         ]
+
+    @api.depends("user_id", "company_id")
+    def _compute_team_id(self):
+        teams = self.env["cycle.count.team"]._get_team_of_users(
+            self.user_id, self.company_id
+        )
+        for task in self:
+            task.team_id = teams.get((task.user_id.id, task.company_id.id), False)
 
     @api.depends("state")
     def _compute_is_open_for_counting(self):

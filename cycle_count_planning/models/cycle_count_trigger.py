@@ -7,6 +7,7 @@ EVENT_TYPES = [
     ("empty", "Location emptied (zero confirmation)"),
     ("variance", "Variance over tolerance posted (recount)"),
     ("high_value", "High-value move"),
+    ("receipt", "Receipt of products of chosen categories"),
 ]
 
 
@@ -79,6 +80,15 @@ class CycleCountTrigger(models.Model):
         help="High-value move triggers: a single move worth at least this (quantity "
         "× cost) fires the trigger for the locations it leaves and reaches.",
     )
+    product_category_ids = fields.Many2many(
+        "product.category",
+        "cycle_count_trigger_product_category_rel",
+        "trigger_id",
+        "category_id",
+        string="Product Categories",
+        help="Receipt triggers: a done receipt of a product of these categories "
+        "(or their subcategories) plans a count where it was put away.",
+    )
     event_count = fields.Integer(compute="_compute_event_count", string="Open Events")
 
     _sql_constraints = [
@@ -108,6 +118,8 @@ class CycleCountTrigger(models.Model):
             trigger.event_count = counts.get(trigger._origin.id, 0)
 
     @api.constrains(
+        "active",
+        "product_category_ids",
         "deadline_days",
         "recount_days",
         "tolerance_percent",
@@ -142,6 +154,18 @@ class CycleCountTrigger(models.Model):
                     self.env._(
                         "Trigger %(trigger)s: set a tolerance in percent, in value, "
                         "or both.",
+                        trigger=trigger.display_name,
+                    )
+                )
+            if (
+                trigger.event_type == "receipt"
+                and trigger.active
+                and not trigger.product_category_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Trigger %(trigger)s: choose the product categories whose "
+                        "receipts plan a count.",
                         trigger=trigger.display_name,
                     )
                 )
@@ -202,6 +226,10 @@ class CycleCountTrigger(models.Model):
                 "tolerance_percent": trigger.tolerance_percent,
                 "tolerance_value": trigger.tolerance_value,
                 "value_threshold": trigger.value_threshold,
+                # Receipts: the categories' paths, so that subcategories match.
+                "category_paths": tuple(
+                    trigger.product_category_ids.mapped("parent_path")
+                ),
             }
             for trigger in triggers
         )

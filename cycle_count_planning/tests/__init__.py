@@ -1,5 +1,6 @@
 from . import (
     test_abc,
+    test_adaptive,
     test_access,
     test_blind_outcome,
     test_backend_tour,
@@ -13,6 +14,8 @@ from . import (
     test_rules,
     test_scheduler,
     test_task_lifecycle,
+    test_team_tour,
+    test_teams,
     test_tour,
 )
 from . import test_one_open_count
