@@ -86,6 +86,7 @@ class CycleCountAccountSettings(models.TransientModel):
             )
             for reason in reasons
         ]
+
     # Two-step posting and periodic booking (res.company has their help). The
     # accounts default to the company's, else to those of Odoo's Chinese chart.
     cycle_count_two_step = fields.Boolean(

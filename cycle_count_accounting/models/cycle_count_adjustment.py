@@ -16,7 +16,6 @@ DOCUMENT_REPORTS = {
 }
 
 
-
 class CycleCountAdjustment(models.Model):
     _inherit = "cycle.count.adjustment"
 
@@ -58,7 +57,6 @@ class CycleCountAdjustment(models.Model):
         copy=False,
         help="The number of its 盘亏报损单, given when applied to stock.",
     )
-
 
     def _compute_account_move_ids(self):
         # Entries name their report; who may open them is checked by the
@@ -497,6 +495,7 @@ class CycleCountAdjustment(models.Model):
             }
         )
         entry.action_post()
+        self.invalidate_recordset(["account_move_ids", "account_move_count"])
         return entry
 
     def _validate_tier(self, tiers=False):

@@ -292,7 +292,8 @@ class CycleCountLine(models.Model):
             "EXCLUDE USING btree (product_id WITH =, location_id WITH =, "
             "(COALESCE(lot_id, 0)) WITH =, (COALESCE(package_id, 0)) WITH =, "
             "(COALESCE(owner_id, 0)) WITH =) "
-            "WHERE (state IN ('draft', 'in_progress', 'counted'))",
+            "WHERE (state IN ('draft', 'in_progress', 'counted') "
+            "AND NOT COALESCE(is_superseded, false))",
             "This item is already in another open count task: an item is counted "
             "by one open task at a time.",
         ),
@@ -564,7 +565,8 @@ class CycleCountLine(models.Model):
         tasks, found items and recounts all create lines through create(), so
         this is the one place. A recount replaces: it reuses the rejected line
         (counted again) or, made as a new line, is created after the original
-        line's task is closed (done or cancelled) in the same transaction."""
+        line is marked superseded (``is_superseded``) or its task closed, in
+        the same transaction."""
         tasks = self.env["cycle.count.task"].browse(
             {vals["task_id"] for vals in vals_list if vals.get("task_id")}
         )
@@ -608,7 +610,7 @@ class CycleCountLine(models.Model):
         query."""
         if not items:
             return {}
-        self.flush_model([*ITEM_FIELDS, "state"])
+        self.flush_model([*ITEM_FIELDS, "state", "is_superseded"])
         values = SQL(", ").join(
             SQL(
                 "(%s, %s, %s, %s, %s, %s)",
@@ -630,6 +632,8 @@ class CycleCountLine(models.Model):
                AND COALESCE(cl.owner_id, 0) = v.own
                AND cl.id != v.line_id
              WHERE cl.state IN %(open_states)s
+               -- A line a recount replaces is no longer the item's open count.
+               AND NOT COALESCE(cl.is_superseded, false)
              ORDER BY v.p, v.l, v.lot, v.pkg, v.own, cl.id
             """,
                 values=values,
