@@ -97,6 +97,13 @@ if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null 
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
         || fail "Chromium is missing and could not be installed: browser tours cannot run"
 fi
+# Odoo prints reports (the variance report, 盘盈单 / 盘亏报损单) with wkhtmltopdf.
+if ! command -v wkhtmltopdf >/dev/null; then
+    say "Installing wkhtmltopdf for the PDF documents (Debian package)"
+    as_root apt-get update -q >/dev/null 2>&1 || true
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf >/dev/null 2>&1 \
+        || fail "wkhtmltopdf is missing and could not be installed: the PDF documents cannot be checked"
+fi
 "$ODOO_PY" -c 'import websocket' 2>/dev/null || fail "websocket-client is missing: browser tours cannot run"
 ensure_postgres || { fail "no PostgreSQL reachable on localhost"; finish; }
 
