@@ -14,9 +14,21 @@ class CycleCountAdjustmentLine(models.Model):
         "is *someone is liable*); the loss is cleared to other receivables on "
         "this partner.",
     )
+    # Computed, not related: a related field on a field that this addon adds to
+    # a planning model breaks a registry rebuilt from planning alone (the
+    # planner-hook test's fake bridge).
     cycle_count_decision = fields.Selection(
-        related="reason_id.cycle_count_decision", string="Loss Decision"
+        selection=lambda self: self.env["cycle.count.reason"]
+        ._fields["cycle_count_decision"]
+        ._description_selection(self.env),
+        string="Loss Decision",
+        compute="_compute_cycle_count_decision",
     )
+
+    @api.depends("reason_id")
+    def _compute_cycle_count_decision(self):
+        for line in self:
+            line.cycle_count_decision = line.reason_id.cycle_count_decision
 
     @api.model
     def _get_editable_fields(self):

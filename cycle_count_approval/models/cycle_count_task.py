@@ -14,13 +14,6 @@ class CycleCountTask(models.Model):
         readonly=True,
         groups=REVIEWER_GROUPS,
     )
-    recount_task_ids = fields.One2many(
-        "cycle.count.task",
-        "recount_of_id",
-        string="Recounts",
-        readonly=True,
-        groups=REVIEWER_GROUPS,
-    )
     adjustment_count = fields.Integer(
         string="Variance Report Count",
         compute="_compute_adjustment_count",

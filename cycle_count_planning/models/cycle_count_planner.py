@@ -859,6 +859,10 @@ class CycleCountPlanner(models.AbstractModel):
             # Relations: the rules by the next INSERT, the events by their UPDATE.
             "rule_ids",
             "event_ids",
+            # The recount loop's (approval): a planned line recounts nothing and
+            # is superseded by nothing yet.
+            "recount_of_id",
+            "is_superseded",
         }
 
     @api.model
