@@ -18,9 +18,11 @@ class CycleCountAdjustmentLine(models.Model):
     # a planning model breaks a registry rebuilt from planning alone (the
     # planner-hook test's fake bridge).
     cycle_count_decision = fields.Selection(
-        selection=lambda self: self.env["cycle.count.reason"]
-        ._fields["cycle_count_decision"]
-        ._description_selection(self.env),
+        selection=lambda self: (
+            self.env["cycle.count.reason"]
+            ._fields["cycle_count_decision"]
+            ._description_selection(self.env)
+        ),
         string="Loss Decision",
         compute="_compute_cycle_count_decision",
     )
