@@ -480,7 +480,10 @@ class TestPropertyTwoStep(TestPropertyStockBooks):
         """Suspense = what the reports confirmed but not finally approved hold
         in it (Dr for a loss: minus their moves' valuation), zero when none."""
         waiting = self.env["cycle.count.adjustment"].search(
-            [("company_id", "=", self.company.id), ("suspense_state", "=", "in_suspense")]
+            [
+                ("company_id", "=", self.company.id),
+                ("suspense_state", "=", "in_suspense"),
+            ]
         )
         self.assertFalse(waiting.filtered(lambda adj: adj.state != "to_approve"))
         held = -sum(waiting.move_ids.stock_valuation_layer_ids.mapped("value"))

@@ -114,7 +114,14 @@ class TestVarianceDocuments(CycleCountTestMixin, HttpCase):
         self.assertEqual(adjustment.state, "posted")
         self.supervisor.lang = "zh_CN"
         text = self._pdf_text(adjustment, self.supervisor, "zh_CN")
-        for heading in ("差异报告", "单位成本", "盘点人", "审批人", "已批准", "已更正库存"):
+        for heading in (
+            "差异报告",
+            "单位成本",
+            "盘点人",
+            "审批人",
+            "已批准",
+            "已更正库存",
+        ):
             self.assertIn(heading, text)
         self.supervisor.lang = "en_US"
         text = self._pdf_text(adjustment, self.supervisor, "en_US")
