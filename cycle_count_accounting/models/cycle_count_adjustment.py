@@ -512,8 +512,19 @@ class CycleCountAdjustment(models.Model):
         )
         if confirmed:
             confirmed._check_can_apply_to_stock()
+            # Valued now, as a final approval is: what goes to suspense is what
+            # the report shows (a report needing other tiers starts again).
+            confirmed -= confirmed._revalue_before_apply()
             confirmed._post_to_suspense()
         return res
+
+    def _revalue_lines(self):
+        # In suspense, the stock was corrected at step one: the report's value
+        # is its moves' valuation, which a later cost change no longer alters.
+        return super(
+            CycleCountAdjustment,
+            self.filtered(lambda adj: adj.suspense_state != "in_suspense"),
+        )._revalue_lines()
 
     def _post_to_suspense(self):
         """Step one: the inventory moves of the differences, their entries on

@@ -1,3 +1,8 @@
+import io
+import unicodedata
+
+from PyPDF2 import PdfReader
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -307,6 +312,52 @@ class TestChinaDocuments(CycleCountChinaCase):
         loss = self._render(adjustment, "loss", "en_US")
         self.assertIn("Inventory Loss Report", loss)
         self.assertIn(adjustment.loss_document_number, loss)
+
+    def _pdf_text(self, adjustment, kind, lang):
+        """A real PDF (wkhtmltopdf; tests render HTML unless forced) and the
+        text PyPDF2 extracts from it."""
+        report = {
+            "gain": "cycle_count_accounting.action_report_cycle_count_gain_receipt",
+            "loss": "cycle_count_accounting.action_report_cycle_count_loss_report",
+        }[kind]
+        content, report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True, lang=lang)
+            ._render_qweb_pdf(report, adjustment.ids)
+        )
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(content.startswith(b"%PDF"), "a real PDF")
+        reader = PdfReader(io.BytesIO(content))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        # The font maps some ideographs to their Kangxi radicals (⼈ for 人):
+        # NFKC gives the characters back; words come apart by tabs and breaks.
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+    def test_the_documents_as_real_pdfs(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["cycle_count_accounting"], ["zh_CN"], overwrite=True
+        )
+        adjustment = self._posted_report()
+        for lang, gain_title, loss_title in (
+            ("zh_CN", "盘盈单", "盘亏报损单"),
+            ("en_US", "Inventory Gain Receipt", "Inventory Loss Report"),
+        ):
+            with self.subTest(lang=lang):
+                gain = self._pdf_text(adjustment, "gain", lang)
+                self.assertIn(adjustment.gain_document_number, gain)
+                self.assertIn(self.product_apple.default_code, gain)
+                self.assertIn("20.00", gain)
+                self.assertIn(gain_title, gain)
+                loss = self._pdf_text(adjustment, "loss", lang)
+                self.assertIn(adjustment.loss_document_number, loss)
+                self.assertIn(self.product_chip.default_code, loss)
+                self.assertIn("400.00", loss)
+                self.assertIn("671100", loss)
+                self.assertIn(loss_title, loss)
+                self.assertIn(self.supervisor.name, loss)
+                # The signature boxes carry the Chinese title in both languages.
+                self.assertIn("审批人", loss)
 
     def test_the_numbers_are_per_company(self):
         adjustment = self._posted_report()

@@ -1,6 +1,8 @@
 import io
+import unicodedata
 
 import openpyxl
+from PyPDF2 import PdfReader
 
 from odoo.tests import HttpCase, tagged
 
@@ -13,8 +15,9 @@ REPORT = "cycle_count_approval.report_cycle_count_adjustment"
 
 @tagged("post_install", "-at_install")
 class TestVarianceDocuments(CycleCountTestMixin, HttpCase):
-    """The report as a PDF (its HTML: no PDF text extractor here) in English
-    and Chinese, and as a spreadsheet parsed back (openpyxl)."""
+    """The report as a PDF in English and Chinese (its HTML, and once as a real
+    PDF rendered by wkhtmltopdf and read back with PyPDF2), and as a
+    spreadsheet parsed back (openpyxl)."""
 
     @classmethod
     def setUpClass(cls):
@@ -83,6 +86,49 @@ class TestVarianceDocuments(CycleCountTestMixin, HttpCase):
             with self.subTest(text=text):
                 self.assertTrue(text in html, f"{text} is not printed")
         self.assertFalse(">Counted By<" in html, "a heading is left in English")
+
+    def _pdf_text(self, adjustment, user, lang):
+        # Tests render HTML unless forced: this is wkhtmltopdf's real PDF.
+        content, report_type = (
+            self.env["ir.actions.report"]
+            .with_user(user)
+            .with_context(force_report_rendering=True, lang=lang)
+            ._render_qweb_pdf(REPORT, adjustment.ids)
+        )
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(content.startswith(b"%PDF"), "a real PDF")
+        reader = PdfReader(io.BytesIO(content))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        # The font maps some ideographs to their Kangxi radicals (⼈ for 人):
+        # NFKC gives the characters back; words come apart by tabs and breaks.
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+    def test_the_real_pdf_in_english_and_chinese(self):
+        """One real PDF per language. wkhtmltopdf 0.12.6 draws the layout's
+        web font (Lato) as outlines, without a text layer: only the glyphs of
+        the CJK system font (Noto Sans CJK) are text PyPDF2 can read back. So
+        the Chinese headings are checked in the PDF, the Latin content in its
+        HTML (the tests above), and the English PDF is checked not Chinese."""
+        adjustment = self._report()
+        adjustment.with_user(self.supervisor).validate_tier()
+        self.assertEqual(adjustment.state, "posted")
+        self.supervisor.lang = "zh_CN"
+        text = self._pdf_text(adjustment, self.supervisor, "zh_CN")
+        for heading in (
+            "差异报告",
+            "单位成本",
+            "盘点人",
+            "审批人",
+            "已批准",
+            "已更正库存",
+        ):
+            self.assertIn(heading, text)
+        self.supervisor.lang = "en_US"
+        text = self._pdf_text(adjustment, self.supervisor, "en_US")
+        # The location's Chinese name, once per line (A-01, B-01), no more.
+        self.assertEqual(text.count("库存"), 2)
+        for heading in ("差异报告", "单位成本", "盘点人", "审批人"):
+            self.assertNotIn(heading, text)
 
     def test_the_pdf_is_printable_from_the_form_and_the_list(self):
         action = self.env.ref(
