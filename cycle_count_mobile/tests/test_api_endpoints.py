@@ -19,6 +19,7 @@ class TestApiEndpoints(ApiTestMixin, HttpCase):
     # GET /tasks
     # ------------------------------------------------------------------
     def test_list_my_tasks_today_and_overdue(self):
+        # Items of their own (an item has one open count at a time).
         overdue = self._make_task(
             self.counter,
             [(self.bin_a, self.product_chip, None)],
@@ -26,12 +27,12 @@ class TestApiEndpoints(ApiTestMixin, HttpCase):
         )
         self._make_task(
             self.counter,
-            [(self.bin_a, self.product_chip, None)],
+            [(self.bin_c, self.product_chip, None)],
             date=datetime.now().date() + timedelta(days=2),
         )
-        done = self._make_task(self.counter, [(self.bin_a, self.product_chip, None)])
+        done = self._make_task(self.counter, [(self.bin_c, self.product_apple, None)])
         done.sudo().state = "done"
-        self._make_task(self.counter_2, [(self.bin_a, self.product_chip, None)])
+        self._make_task(self.counter_2, [(self.bin_b, self.product_apple, None)])
         response = self.api("GET", "/tasks", key=self.api_key)
         self.assertEqual(response.status_code, 200)
         tasks = response.json()["tasks"]

@@ -13,6 +13,7 @@ class TestBlindOutcome(ApiTestMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_mobile()
+        cls._release_fixture_task()
         # Book: apple 10, bolt 50.
         cls.exact = cls._make_task(cls.counter, [(cls.bin_a, cls.product_apple, None)])
         cls.differs = cls._make_task(cls.counter, [(cls.bin_a, cls.product_bolt, None)])

@@ -18,6 +18,7 @@ class TestRecountBlind(ApiTestMixin, HttpCase):
         if "cycle.count.tolerance" not in cls.env:
             cls.skipTest(cls, "the approval addon is not installed")
         cls._setup_mobile()
+        cls._release_fixture_task()
         cls.env["cycle.count.capacity"].create(
             {
                 "warehouse_id": cls.warehouse.id,

@@ -32,6 +32,7 @@ class ApprovalApiMixin(ApiTestMixin):
     @classmethod
     def _setup_approvals(cls):
         cls._setup_mobile()
+        cls._release_fixture_task()
         cls.supervisor_key = cls._api_key(cls.supervisor)
         cls.finance_key = cls._api_key(cls.finance)
 

@@ -154,6 +154,8 @@ class TestApprovalApi(ApprovalApiMixin, HttpCase):
     def test_another_company_s_report_does_not_exist_for_me(self):
         # Valued, so that it waits for its company's supervisor.
         self.product_b.with_company(self.company_b).standard_price = 10
+        # Its fixture task holds the item (one open count of an item at a time).
+        self.task_b.with_user(self.supervisor_b).action_cancel()
         report_b = self._report(
             {(self.warehouse_b.lot_stock_id, self.product_b): 5},
             user=self.counter_b,
