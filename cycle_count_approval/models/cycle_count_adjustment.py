@@ -1660,8 +1660,7 @@ class CycleCountAdjustment(models.Model):
               JOIN stock_move_line ml
                 ON ml.product_id = al.product_id
                AND ml.state = 'done'
-               -- The same second counts too: datetimes are kept to the second.
-               AND ml.date >= al.counted_at
+               AND ml.date > al.counted_at
                AND ml.lot_id IS NOT DISTINCT FROM al.lot_id
                AND ml.owner_id IS NOT DISTINCT FROM al.owner_id
                AND ((ml.location_id = al.location_id
