@@ -1387,6 +1387,14 @@ class CycleCountAdjustment(models.Model):
         reports.write({"recount_task_id": False})
         reports._submit()
 
+    def _is_before_first_decision(self):
+        """Waiting for approval and no tier decided yet: the supervisor may
+        still change which items or counts the report carries."""
+        self.ensure_one()
+        return self.state == "to_approve" and not self.review_ids.filtered(
+            lambda review: review.status in ("approved", "rejected")
+        )
+
     def _check_may_send_to_recount(self, lines):
         """A supervisor who may review the report sends its variances to recount,
         before any tier decided."""
@@ -1398,9 +1406,7 @@ class CycleCountAdjustment(models.Model):
                 self.env._("Only a supervisor can send variances to recount.")
             )
         self._check_user_may_review(self.env.user)
-        if self.state != "to_approve" or self.review_ids.filtered(
-            lambda review: review.status in ("approved", "rejected")
-        ):
+        if not self._is_before_first_decision():
             raise UserError(
                 self.env._(
                     "Only a report waiting for its first decision can be sent to "

@@ -100,9 +100,7 @@ class CycleCountAdjustmentCount(models.Model):
                 self.env._("Only a supervisor decides which count a variance reports.")
             )
         adjustment._check_user_may_review(self.env.user)
-        if adjustment.state != "to_approve" or adjustment.review_ids.filtered(
-            lambda review: review.status in ("approved", "rejected")
-        ):
+        if not adjustment._is_before_first_decision():
             raise UserError(
                 self.env._(
                     "The count of %(report)s can only be chosen before any tier "
