@@ -20,7 +20,6 @@ Runs with the Python of the ``odoo`` command (scripts/benchmark_counting.sh find
 """
 
 import argparse
-import functools
 import json
 import os
 import random
@@ -33,15 +32,12 @@ import uuid
 from datetime import datetime, timedelta
 
 import requests
+from benchlib import ensure_database, log
+from benchlib import registry as registry_of
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
-ADDONS = (
-    "cycle_count_planning,cycle_count_mobile,cycle_count_approval,"
-    "cycle_count_accounting,cycle_count_dashboard"
-)
 PRODUCTS_PER_1000_QUANTS = 100  # 200 000 quants: 20 000 products
 BINS_PER_1000_QUANTS = 5  # 200 000 quants: 1 000 bins
 WARM_WRITES = 20
@@ -49,53 +45,12 @@ BENCH_LOGIN = "bench_counter"
 STOCK_LOGIN = "bench_stock_user"
 
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
 # ----------------------------------------------------------------------
 # Data
 # ----------------------------------------------------------------------
-def database_exists(db):
-    out = subprocess.run(
-        [
-            "psql",
-            "-d",
-            "postgres",
-            "-tAc",
-            f"SELECT 1 FROM pg_database WHERE datname = '{db}'",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip() == "1"
-
-
-@functools.cache
-def odoo_env(db, addons_path):
-    config.parse_config(["-d", db, f"--addons-path={addons_path}", "--log-level=warn"])
-    return odoo.modules.registry.Registry(db)
-
-
 def generate(args):
-    if not database_exists(args.db):
-        log(f"Creating {args.db} with the five addons (no demo data)…")
-        subprocess.run(
-            [
-                "odoo",
-                "-d",
-                args.db,
-                "-i",
-                ADDONS,
-                "--without-demo=all",
-                "--stop-after-init",
-                f"--addons-path={args.addons_path}",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
-    registry = odoo_env(args.db, args.addons_path)
+    ensure_database(args.db, args.addons_path)
+    registry = registry_of(args.db, args.addons_path)
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
@@ -218,7 +173,7 @@ def generate(args):
 def prepare_run(args):
     """Tasks of ``batch`` lines over distinct quants, API keys; returns what the
     clients need."""
-    registry = odoo_env(args.db, args.addons_path)
+    registry = registry_of(args.db, args.addons_path)
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
@@ -449,7 +404,7 @@ def run(args):
         server.wait(timeout=30)
     api_rate = api_count / api_seconds
     rpc_rate = rpc_count / rpc_seconds
-    with odoo_env(args.db, args.addons_path).cursor() as cr:
+    with registry_of(args.db, args.addons_path).cursor() as cr:
         cr.execute("SELECT count(*) FROM stock_quant")
         quants = cr.fetchone()[0]
     result = {

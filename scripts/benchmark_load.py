@@ -21,7 +21,6 @@ A benchmark, not a test: the figures go to README.md (Benchmarks).
 """
 
 import argparse
-import functools
 import json
 import statistics
 import subprocess
@@ -33,57 +32,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
+from benchlib import ensure_database, log, registry
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api
-from odoo.tools import config
 
-ADDONS = (
-    "cycle_count_planning,cycle_count_mobile,cycle_count_approval,"
-    "cycle_count_accounting,cycle_count_dashboard"
-)
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 RETRY = "try again in"
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def database_exists(db):
-    out = subprocess.run(
-        ["psql", "-d", "postgres", "-tAc", "SELECT datname FROM pg_database"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return db in out.stdout.split()
-
-
-@functools.cache
-def registry(db, addons_path):
-    config.parse_config(["-d", db, f"--addons-path={addons_path}", "--log-level=warn"])
-    return odoo.modules.registry.Registry(db)
-
-
-def ensure_database(args):
-    if not database_exists(args.db):
-        log(f"Creating {args.db} with the five addons (no demo data)…")
-        subprocess.run(
-            [
-                "odoo",
-                "-d",
-                args.db,
-                "-i",
-                ADDONS,
-                "--without-demo=all",
-                "--stop-after-init",
-                f"--addons-path={args.addons_path}",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
 
 
 def prepare(args, devices, shared=False):
@@ -407,7 +362,7 @@ def main():
     parser.add_argument("--port", type=int, default=8180)
     args = parser.parse_args()
     VAR.mkdir(exist_ok=True)
-    ensure_database(args)
+    ensure_database(args.db, args.addons_path)
     workers = [int(n) for n in args.workers.split(",")]
     rows = []
     for n in workers:
