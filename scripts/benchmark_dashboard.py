@@ -188,21 +188,31 @@ def generated_lines(odoo, db):
 
 
 def generate(odoo, args):
-    subprocess.run(["dropdb", "--if-exists", args.db], check=True)
-    log(f"Creating {args.db}: cycle_count_dashboard, no demo data")
-    odoo_command(
-        args,
-        "-d",
-        args.db,
-        "-i",
-        "cycle_count_dashboard",
-        "--without-demo=all",
-        "--stop-after-init",
-    )
+    """The world once (ORM, committed); the lines again for another LINES."""
+    world = generated_lines(odoo, args.db) is not None and not args.regenerate
+    if world:
+        with environment(odoo, args.db) as env:
+            world = bool(env["res.users"].search([("login", "=", "bench_supervisor")]))
+    if not world:
+        odoo.modules.registry.Registry.delete(args.db)
+        odoo.sql_db.close_db(args.db)
+        subprocess.run(["dropdb", "--if-exists", "--force", args.db], check=True)
+        log(f"Creating {args.db}: cycle_count_dashboard, no demo data")
+        odoo_command(
+            args,
+            "-d",
+            args.db,
+            "-i",
+            "cycle_count_dashboard",
+            "--without-demo=all",
+            "--stop-after-init",
+        )
+        with environment(odoo, args.db, commit=True) as env:
+            started = time.perf_counter()
+            setup_world(env)
+            log(f"World: {time.perf_counter() - started:.0f} s")
     with environment(odoo, args.db, commit=True) as env:
-        started = time.perf_counter()
-        setup_world(env)
-        log(f"World: {time.perf_counter() - started:.0f} s")
+        env.cr.execute("DELETE FROM cycle_count_task WHERE name LIKE 'BENCH/%'")
         started = time.perf_counter()
         insert_lines(env, args.lines)
         log(f"{args.lines:,} lines by SQL: {time.perf_counter() - started:.0f} s")
@@ -304,22 +314,22 @@ def insert_lines(env, lines):
     # 2 % are recounts; the last days' are counted (not yet done).
     cr.execute(
         """
-        CREATE TEMP TABLE bench_wh AS
+        CREATE TEMP TABLE bench_wh ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY w.id) - 1 AS n, w.id, w.company_id
           FROM stock_warehouse w WHERE w.code IN ('BSH', 'BSZ', 'BNB');
-        CREATE TEMP TABLE bench_user AS
+        CREATE TEMP TABLE bench_user ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY u.id) - 1 AS n, u.id,
                (SELECT m.team_id FROM cycle_count_team_member_rel m
                  WHERE m.user_id = u.id LIMIT 1) AS team_id
           FROM res_users u WHERE u.login LIKE 'bench_counter_%';
-        CREATE TEMP TABLE bench_bin AS
+        CREATE TEMP TABLE bench_bin ON COMMIT DROP AS
         SELECT w.n AS wh, row_number() OVER (PARTITION BY w.n ORDER BY l.id) - 1 AS n,
                l.id, l.complete_name
           FROM stock_location l
           JOIN stock_location z ON z.id = l.location_id
           JOIN stock_warehouse sw ON sw.lot_stock_id = z.location_id
           JOIN bench_wh w ON w.id = sw.id;
-        CREATE TEMP TABLE bench_product AS
+        CREATE TEMP TABLE bench_product ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY p.id) - 1 AS n, p.id
           FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
          WHERE t.name->>'en_US' LIKE 'Bench product %';
@@ -366,7 +376,7 @@ def insert_lines(env, lines):
                AND b.n = (t.id * 7 + g) %% %(bins)s
           JOIN bench_product p ON p.n = (t.id * 31 + g * 17) %% %(products)s
           CROSS JOIN LATERAL (
-              SELECT 1 + (t.id + g) %% 40 AS book,
+              SELECT 4 + (t.id + g) %% 40 AS book,
                      1 + p.n %% 400 AS cost,
                      CASE WHEN ((t.id * 13 + g * 7) %% 100) < 4 + w.n * 3
                           THEN ((t.id + g) %% 7) - 3 ELSE 0 END AS diff
