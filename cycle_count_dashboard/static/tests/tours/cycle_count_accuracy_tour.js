@@ -32,7 +32,7 @@ registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
         },
         {
             content: "Group by warehouse",
-            trigger: ".o_group_by_menu .o_menu_item:contains('Warehouse')",
+            trigger: ".o_group_by_menu .dropdown-item:contains('Warehouse')",
             run: "click",
         },
         {
@@ -83,7 +83,7 @@ registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
         },
         {
             content: "Group by counting team instead",
-            trigger: ".o_group_by_menu .o_menu_item:contains('Counting Team')",
+            trigger: ".o_group_by_menu .dropdown-item:contains('Counting Team')",
             run: "click",
         },
         {
