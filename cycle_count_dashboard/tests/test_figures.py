@@ -248,6 +248,14 @@ class TestFigures(CycleCountCase):
         draft.with_user(self.supervisor).action_cancel()
         self.assertFalse(plan.search([("task_id", "=", draft.id)]))
 
+    def test_a_product_changing_category_moves_its_rows(self):
+        self._counted_task(apple=12)
+        category = self.env["product.category"].create({"name": "Juices"})
+        self.product_apple.product_tmpl_id.categ_id = category
+        groups = self._by(ACCURACY, "categ_id", "line_count:sum")
+        self.assertEqual(groups[category], 1)
+        self.assertEqual(self._by(PLAN, "categ_id", "planned_count:sum")[category], 1)
+
     def test_upkeep_before_commit_and_rebuild(self):
         task = self._counted_task(apple=12)
         # A write by SQL bypasses the ORM: the rebuild picks it up.
