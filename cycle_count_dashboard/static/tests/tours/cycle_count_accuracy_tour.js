@@ -3,8 +3,8 @@ import { registry } from "@web/core/registry";
 
 // A supervisor opens the accuracy report: the IRA trend by month, the pivot of
 // warehouses by month (a ratio of the warehouse's lines, not a sum of rows), the
-// list grouped by warehouse; then the plan adherence and counter productivity
-// reports from the Reporting menu, each switched to another group-by.
+// list; then the plan adherence and counter productivity reports from the
+// Reporting menu, each in its graph and pivot.
 registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
     steps: () => [
         {
@@ -26,18 +26,8 @@ registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
             run: "click",
         },
         {
-            content: "Open the search options",
-            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
-            run: "click",
-        },
-        {
-            content: "Group by warehouse",
-            trigger: ".o_group_by_menu .dropdown-item:contains('Warehouse')",
-            run: "click",
-        },
-        {
-            content: "The warehouse's group carries its IRA",
-            trigger: ".o_group_header:contains('Cycle Count Test'):contains('50.0')",
+            content: "The list shows the counted lines",
+            trigger: ".o_list_view .o_data_row:contains('Apple Juice')",
         },
         {
             content: "Open the Reporting menu",
@@ -77,18 +67,13 @@ registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
             trigger: ".o_action:has(.o_breadcrumb:contains('Counter Productivity')) .o_graph_renderer canvas",
         },
         {
-            content: "Open the search options",
-            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            content: "Switch to the pivot",
+            trigger: ".o_switch_view.o_pivot",
             run: "click",
         },
         {
-            content: "Group by counting team instead",
-            trigger: ".o_group_by_menu .dropdown-item:contains('Counting Team')",
-            run: "click",
-        },
-        {
-            content: "The graph is grouped by team",
-            trigger: ".o_facet_value:contains('Counting Team')",
+            content: "The counter's row has their lines per hour",
+            trigger: ".o_pivot th:contains('Carl Counter')",
         },
     ],
 });
