@@ -34,7 +34,7 @@ class CycleCountYearEndPack(models.TransientModel):
     lang = fields.Selection(
         "_lang_selection",
         string="Language",
-        default=lambda self: self.env.lang,
+        default=lambda self: self.env.lang or self.env.user.lang or "en_US",
         required=True,
     )
     file_data = fields.Binary(string="File", readonly=True, attachment=False)
