@@ -1,4 +1,5 @@
-from odoo import models
+from odoo import api, models
+from odoo.tools import SQL
 
 
 class CycleCountLine(models.Model):
@@ -22,3 +23,15 @@ class CycleCountLine(models.Model):
             "counter_id": self.counter_id.id,
             "counted_at": self.counted_at,
         }
+
+    @api.model
+    def _is_count_miss(self, alias):
+        # A difference within its tolerance (issue 9) is not a miss: the
+        # dashboards' IRA and the adaptive frequency count it as a hit. Known
+        # once the variance report judged the line; until then, any difference.
+        return SQL(
+            "(%s AND NOT EXISTS (SELECT 1 FROM cycle_count_adjustment_line tol"
+            " WHERE tol.count_line_id = %s.id AND tol.within_tolerance))",
+            super()._is_count_miss(alias),
+            SQL.identifier(alias),
+        )

@@ -1,1 +1,6 @@
-from . import cycle_count_proposal, cycle_count_task
+from . import (
+    cycle_count_line,
+    cycle_count_planner,
+    cycle_count_proposal,
+    cycle_count_task,
+)

@@ -2,6 +2,17 @@ from odoo import fields, models
 
 from odoo.addons.cycle_count_planning.models.cycle_count_line import REVIEWER_GROUPS
 
+# Task fields the report facts carry (or filter on).
+FACT_FIELDS = {
+    "state",
+    "company_id",
+    "warehouse_id",
+    "user_id",
+    "team_id",
+    "scheduled_date",
+    "is_recount",
+}
+
 
 class CycleCountTask(models.Model):
     _inherit = "cycle.count.task"
@@ -20,6 +31,18 @@ class CycleCountTask(models.Model):
         groups=REVIEWER_GROUPS,
         help="Share of the counted value that was counted without difference.",
     )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if FACT_FIELDS.intersection(vals):
+            self.env["cycle.count.report.fact"]._mark_dirty(self)
+        return res
+
+    def _on_counted(self):
+        res = super()._on_counted()
+        # What follows a count may judge its lines (the approval's tolerances).
+        self.env["cycle.count.report.fact"]._mark_dirty(self)
+        return res
 
     def _compute_accuracy(self):
         figures = {

@@ -1,1 +1,4 @@
+from . import cycle_count_report_fact
 from . import cycle_count_accuracy_report
+from . import cycle_count_plan_report
+from . import cycle_count_productivity_report
