@@ -95,10 +95,10 @@ MATCHING = {
         F_COUNTER: "counter_id",
     },
 }
+# The window action a click opens the lines in (its views and search); a model
+# without one opens its default list.
 ACTIONS = {
     ACCURACY: "cycle_count_dashboard.cycle_count_accuracy_report_action",
-    PLAN: "cycle_count_dashboard.cycle_count_plan_report_action",
-    PRODUCTIVITY: "cycle_count_dashboard.cycle_count_productivity_report_action",
 }
 
 
@@ -130,8 +130,9 @@ def pivot(pid, name, model, row, measures, sort, domain=()):
         "rows": [{"fieldName": row}] if row else [],
         "sortedColumn": {"groupId": [[], []], "measure": sort, "order": "desc"},
         "fieldMatching": field_matching(model),
-        "actionXmlId": ACTIONS[model],
     }
+    if model in ACTIONS:
+        PIVOTS[pid]["actionXmlId"] = ACTIONS[model]
 
 
 ACC_MEASURES = [
@@ -190,10 +191,16 @@ pivot(
 # Styles and formats (ids as strings, as o-spreadsheet stores them).
 STYLES = {
     "1": {"fontSize": 16, "textColor": "#01666B", "bold": True},
-    "2": {"textColor": "#434343", "bold": True, "fontSize": 11},
+    "2": {"textColor": "#434343", "bold": True, "fontSize": 11, "wrapping": "wrap"},
     "3": {"fontSize": 18, "bold": True, "textColor": "#01666B", "align": "left"},
     "4": {"textColor": "#434343", "fontSize": 10},
-    "5": {"textColor": "#434343", "bold": True, "fontSize": 11, "align": "right"},
+    "5": {
+        "textColor": "#434343",
+        "bold": True,
+        "fontSize": 11,
+        "align": "right",
+        "wrapping": "wrap",
+    },
 }
 FORMATS = {"1": "0.0", "2": "#,##0", "3": "#,##0.00", "4": "0.0%"}
 KIND_FORMAT = {"pct": 1, "int": 2, "money": 3, "cum": 4}
@@ -235,6 +242,7 @@ def table(pid, dim, title, columns, size):
     """A heading, a header row, then ``size`` rows of the pivot's groups."""
     heading(title)
     header = row_cursor[0]
+    rows_size[header] = 40
     put(0, header, t(dim), style="2")
     for col, (label, __, __) in enumerate(columns, start=1):
         put(col, header, t(label), style="5")
@@ -264,11 +272,12 @@ KPIS = [
     ("IRA (%)", "1", "ira", "pct"),
     ("Exact match (%)", "1", "exact_rate", "pct"),
     ("First-pass accuracy (%)", "1", "first_pass_accuracy", "pct"),
-    ("Value variance, gross (%)", "1", "value_variance_gross", "pct"),
+    ("Value var. gross (%)", "1", "value_variance_gross", "pct"),
     ("Coverage (%)", "5", "coverage", "pct"),
-    ("Plan adherence (%)", "5", "adherence", "pct"),
+    ("Adherence (%)", "5", "adherence", "pct"),
 ]
-rows_size[0] = 30
+# A2, the first figure, is the sheet's first clickable cell (the tour's).
+rows_size[0] = 40
 rows_size[1] = 44
 for col, (label, pid, measure, kind) in enumerate(KPIS):
     put(col, 0, t(label), style="2")

@@ -180,6 +180,9 @@ class CycleCountAnalysisExport(models.TransientModel):
                 "counter_id",
                 "reason_id",
                 "task_id",
+                "is_recount",
+                "is_superseded",
+                "line_count",
                 "hit_count",
                 "exact_count",
                 "book_value",
@@ -219,7 +222,12 @@ class CycleCountAnalysisExport(models.TransientModel):
             )
         fnames, lines = self._lines()
         report = self.env["cycle.count.accuracy.report"]
-        kinds = {"date": "date", "many2one": "text", "integer": "int"}
+        kinds = {
+            "date": "date",
+            "many2one": "text",
+            "boolean": "text",
+            "integer": "int",
+        }
         columns = [
             (
                 report._fields[f].get_description(self.env)["string"],

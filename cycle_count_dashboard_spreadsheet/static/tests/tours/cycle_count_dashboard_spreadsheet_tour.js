@@ -10,6 +10,8 @@ registry.category("web_tour.tours").add("cycle_count_dashboard_spreadsheet_tour"
     steps: () => [
         {
             trigger: ".o_search_panel_category_value[data-name='Inventory Accuracy']",
+            // The first load of the dashboard's bundle can be slow on a busy machine.
+            timeout: 120000,
             run: "click",
         },
         {
@@ -18,11 +20,13 @@ registry.category("web_tour.tours").add("cycle_count_dashboard_spreadsheet_tour"
         },
         {
             // Only a cell whose pivot value has loaded is clickable.
-            trigger: ".o-dashboard-clickable-cell[style*='top:30px; left:0px;']",
+            trigger: ".o-dashboard-clickable-cell[style*='top:40px; left:0px;']",
+            timeout: 60000,
             run: "click",
         },
         {
             trigger: ".o_list_view .o_data_row",
+            timeout: 60000,
         },
         {
             trigger: ".o_breadcrumb .o_back_button, .o_breadcrumb li.breadcrumb-item",
