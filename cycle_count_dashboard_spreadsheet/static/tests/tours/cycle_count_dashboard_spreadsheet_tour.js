@@ -11,7 +11,7 @@ registry.category("web_tour.tours").add("cycle_count_dashboard_spreadsheet_tour"
         {
             trigger: ".o_search_panel_category_value[data-name='Inventory Accuracy']",
             // The first load of the dashboard's bundle can be slow on a busy machine.
-            timeout: 120000,
+            timeout: 60000,
             run: "click",
         },
         {
