@@ -12,6 +12,8 @@
         "security/ir.model.access.csv",
         "security/cycle_count_dashboard_security.xml",
         "report/cycle_count_accuracy_report_views.xml",
+        "report/cycle_count_plan_report_views.xml",
+        "report/cycle_count_productivity_report_views.xml",
         "views/cycle_count_task_views.xml",
         "data/ir_cron_data.xml",
         "views/cycle_count_proposal_views.xml",

@@ -296,6 +296,8 @@ class CycleCountProposal(models.Model):
         are not open already; return them."""
         today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
         settings = self._get_analysis_settings()
+        # The facts of this transaction's counts first: read by SQL below.
+        self.env["cycle.count.report.fact"]._process_dirty()
         self.env.flush_all()
         candidates = [
             *self._receiving_candidates(companies, today, settings),
@@ -340,7 +342,8 @@ class CycleCountProposal(models.Model):
                        COUNT(*) FILTER (WHERE rs.is_receiving_error) AS receiving
                   FROM cycle_count_accuracy_report r
                   LEFT JOIN cycle_count_reason rs ON rs.id = r.reason_id
-                 WHERE r.hit_count = 0 AND r.date > %(since)s AND r.date <= %(today)s
+                 WHERE r.line_count = 1 AND r.exact_count = 0
+                   AND r.date > %(since)s AND r.date <= %(today)s
                    AND r.company_id IN %(companies)s
                  GROUP BY 1, 2
                 HAVING COUNT(*) FILTER (WHERE rs.is_receiving_error) >= %(minimum)s
@@ -399,7 +402,7 @@ class CycleCountProposal(models.Model):
                   FROM (
                       SELECT company_id, warehouse_id,
                              DATE_TRUNC('week', date) AS week,
-                             SUM(hit_count) AS hits, SUM(line_count) AS lines
+                             SUM(exact_count) AS hits, SUM(line_count) AS lines
                         FROM cycle_count_accuracy_report
                        WHERE date >= %(since)s AND date < %(this_week)s
                          AND company_id IN %(companies)s

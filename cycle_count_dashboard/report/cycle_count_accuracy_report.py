@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -78,6 +79,12 @@ class CycleCountAccuracyReport(models.Model):
         string="Superseded",
         readonly=True,
         help="A first count a recount replaced: it counts in first-pass accuracy only.",
+    )
+    is_my_warehouse = fields.Boolean(
+        string="My Warehouses",
+        compute="_compute_is_my_warehouse",
+        search="_search_is_my_warehouse",
+        help="The warehouses of the teams you lead or count in.",
     )
     line_count = fields.Integer(
         string="Lines Counted",
@@ -160,6 +167,30 @@ class CycleCountAccuracyReport(models.Model):
         digits=(5, 1),
         help="Share of the counted value that was counted without difference.",
     )
+
+    def _compute_is_my_warehouse(self):
+        mine = set(self._search_is_my_warehouse("=", True)[0][2])
+        for row in self:
+            row.is_my_warehouse = row.warehouse_id.id in mine
+
+    def _search_is_my_warehouse(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        # The warehouses of the teams the user leads or counts in.
+        teams = (
+            self.env["cycle.count.team"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("leader_id", "=", self.env.uid),
+                    ("member_ids", "in", self.env.uid),
+                ]
+            )
+        )
+        warehouses = teams.warehouse_id.ids
+        positive = (operator == "=") == value
+        return [("warehouse_id", "in" if positive else "not in", warehouses)]
 
     @api.model
     def _fact_query(self, scope):

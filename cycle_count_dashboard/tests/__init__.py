@@ -1,5 +1,6 @@
 from . import test_accuracy
 from . import test_dependencies
+from . import test_figures
 from . import test_proposals
 from . import test_proposal_tour
 from . import test_tour

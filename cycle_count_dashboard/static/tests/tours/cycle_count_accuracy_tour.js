@@ -1,27 +1,15 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
 
-// A supervisor opens the accuracy report: the graph by warehouse, then the list
-// grouped by warehouse and task with the figures, then the pivot.
+// A supervisor opens the accuracy report: the IRA trend by month, the pivot of
+// warehouses by month (a ratio of the warehouse's lines, not a sum of rows), the
+// list grouped by warehouse; then the plan adherence and counter productivity
+// reports from the Reporting menu, each switched to another group-by.
 registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
     steps: () => [
         {
-            content: "The accuracy graph is drawn",
+            content: "The IRA trend is drawn",
             trigger: ".o_graph_renderer canvas",
-        },
-        {
-            content: "Switch to the list",
-            trigger: ".o_switch_view.o_list",
-            run: "click",
-        },
-        {
-            content: "Grouped by warehouse",
-            trigger: ".o_group_header:contains('Cycle Count Test')",
-            run: "click",
-        },
-        {
-            content: "Then by task, with its accuracy",
-            trigger: ".o_group_header:contains('CC/') td:contains('50.0')",
         },
         {
             content: "Switch to the pivot",
@@ -29,8 +17,78 @@ registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
             run: "click",
         },
         {
-            content: "The warehouse's accuracy is the ratio of its lines, not an average",
+            content: "The warehouse's IRA is the ratio of its lines",
             trigger: ".o_pivot tr:has(th:contains('Cycle Count Test')) td:contains('50.0')",
+        },
+        {
+            content: "Switch to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Group by warehouse",
+            trigger: ".o_group_by_menu .dropdown-item:contains('Warehouse')",
+            run: "click",
+        },
+        {
+            content: "The warehouse's group carries its IRA",
+            trigger: ".o_group_header:contains('Cycle Count Test'):contains('50.0')",
+        },
+        {
+            content: "Open the Reporting menu",
+            trigger: ".o_menu_sections button[data-menu-xmlid='cycle_count_planning.cycle_count_menu_reporting']",
+            run: "click",
+        },
+        {
+            content: "Open the plan adherence",
+            trigger: ".dropdown-item[data-menu-xmlid='cycle_count_dashboard.cycle_count_plan_report_menu']",
+            run: "click",
+        },
+        {
+            content: "The adherence trend is drawn",
+            trigger: ".o_action:has(.o_breadcrumb:contains('Plan Adherence')) .o_graph_renderer canvas",
+        },
+        {
+            content: "Switch to the pivot",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "The pivot has the warehouse's row",
+            trigger: ".o_pivot th:contains('Cycle Count Test')",
+        },
+        {
+            content: "Open the Reporting menu again",
+            trigger: ".o_menu_sections button[data-menu-xmlid='cycle_count_planning.cycle_count_menu_reporting']",
+            run: "click",
+        },
+        {
+            content: "Open the counter productivity",
+            trigger: ".dropdown-item[data-menu-xmlid='cycle_count_dashboard.cycle_count_productivity_report_menu']",
+            run: "click",
+        },
+        {
+            content: "Lines per hour by counter are drawn",
+            trigger: ".o_action:has(.o_breadcrumb:contains('Counter Productivity')) .o_graph_renderer canvas",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Group by counting team instead",
+            trigger: ".o_group_by_menu .dropdown-item:contains('Counting Team')",
+            run: "click",
+        },
+        {
+            content: "The graph is grouped by team",
+            trigger: ".o_facet_value:contains('Counting Team')",
         },
     ],
 });
