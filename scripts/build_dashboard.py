@@ -95,10 +95,11 @@ MATCHING = {
         F_COUNTER: "counter_id",
     },
 }
-# The window action a click opens the lines in (its views and search); a model
-# without one opens its default list.
+# The window action a click opens the lines in (its views and search).
 ACTIONS = {
     ACCURACY: "cycle_count_dashboard.cycle_count_accuracy_report_action",
+    PLAN: "cycle_count_dashboard.cycle_count_plan_report_action",
+    PRODUCTIVITY: "cycle_count_dashboard.cycle_count_productivity_report_action",
 }
 
 
