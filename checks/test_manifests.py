@@ -27,6 +27,14 @@ DESIGNED_DEPENDS = {
     "cycle_count_dashboard": {"cycle_count_planning"},
     "cycle_count_queue": {"cycle_count_approval", "queue_job"},
     "cycle_count_mobile_approval": {"cycle_count_mobile", "cycle_count_approval"},
+    "cycle_count_dashboard_spreadsheet": {
+        "cycle_count_dashboard",
+        "spreadsheet_dashboard",
+    },
+    "cycle_count_dashboard_accounting": {
+        "cycle_count_dashboard",
+        "cycle_count_accounting",
+    },
     # Demo only: the story of a warehouse, never installed in production.
     "cycle_count_demo": {
         "cycle_count_planning",
@@ -39,7 +47,13 @@ DESIGNED_DEPENDS = {
     },
 }
 # Bridges: hidden, installed by themselves when what they join is there.
-BRIDGES = {"cycle_count_accounting", "cycle_count_queue", "cycle_count_mobile_approval"}
+BRIDGES = {
+    "cycle_count_accounting",
+    "cycle_count_queue",
+    "cycle_count_mobile_approval",
+    "cycle_count_dashboard_spreadsheet",
+    "cycle_count_dashboard_accounting",
+}
 
 
 def manifest(addon):

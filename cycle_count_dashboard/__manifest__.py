@@ -7,6 +7,7 @@
     "license": "LGPL-3",
     "category": "Inventory/Inventory",
     "depends": ["cycle_count_planning"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
         "security/cycle_count_dashboard_security.xml",
@@ -16,6 +17,7 @@
         "views/cycle_count_task_views.xml",
         "data/ir_cron_data.xml",
         "views/cycle_count_proposal_views.xml",
+        "wizard/cycle_count_analysis_export_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ADDONS="cycle_count_planning,cycle_count_mobile,cycle_count_approval,cycle_count_accounting,cycle_count_dashboard,cycle_count_mobile_approval"
+ADDONS="cycle_count_planning,cycle_count_mobile,cycle_count_approval,cycle_count_accounting,cycle_count_dashboard,cycle_count_mobile_approval,cycle_count_dashboard_spreadsheet,cycle_count_dashboard_accounting"
 VAR="$ROOT/var"
 # Logs and reports of the tests; the demo writes none, so a checkout it may not
 # write into (the Docker demo runs as the image's odoo user) is fine.

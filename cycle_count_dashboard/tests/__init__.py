@@ -4,3 +4,4 @@ from . import test_figures
 from . import test_proposals
 from . import test_proposal_tour
 from . import test_tour
+from . import test_analysis_export

@@ -1,0 +1,1 @@
+from . import cycle_count_analysis_export

@@ -1,0 +1,1 @@
+from . import cycle_count_year_end_pack
