@@ -1,2 +1,3 @@
 from . import test_demo_database
 from . import test_demo_history
+from . import test_demo_story

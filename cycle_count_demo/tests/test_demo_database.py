@@ -97,9 +97,12 @@ class TestDemoDatabase(TransactionCase):
             .with_context(active_test=False)
             .search([("company_id", "=", self.company.id)])
         )
-        self.assertTrue(all(triggers.mapped("active")))
+        # The receipt trigger is not the go-live's: a proposal of the story
+        # switches it on (test_demo_story).
+        live = triggers.filtered(lambda trigger: trigger.event_type != "receipt")
+        self.assertTrue(all(live.mapped("active")))
         self.assertEqual(
-            set(triggers.mapped("event_type")),
+            set(live.mapped("event_type")),
             {"safety_stock", "negative", "empty", "variance", "high_value"},
         )
 

@@ -24,7 +24,8 @@ class TestDemoHistory(TransactionCase):
     def test_counted_differences_were_approved_and_applied(self):
         done = self.tasks.filtered(lambda task: task.state == "done")
         self.assertTrue(done)
-        reports = done.adjustment_ids
+        # A rejected report's items were counted again (test_demo_story).
+        reports = done.adjustment_ids.filtered(lambda adj: adj.state != "rejected")
         self.assertTrue(reports)
         self.assertEqual(set(reports.mapped("state")), {"posted"})
         variances = reports.line_ids.filtered("difference_qty")
@@ -45,6 +46,15 @@ class TestDemoHistory(TransactionCase):
 
     def test_yesterday_s_count_waits_for_the_supervisor(self):
         counted = self.tasks.filtered(lambda task: task.state == "counted")
+        # Told here, an older report waits too (escalated, past its deadline:
+        # test_demo_story).
+        held = counted.filtered(
+            lambda task: task.adjustment_ids.review_ids.filtered(
+                "cycle_count_escalated_date"
+            )
+        )
+        self.assertLessEqual(len(held), 1)
+        counted -= held
         self.assertEqual(len(counted), 1)
         waiting = counted.adjustment_ids
         self.assertTrue(waiting)
