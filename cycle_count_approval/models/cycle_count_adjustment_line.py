@@ -58,7 +58,7 @@ class CycleCountAdjustmentLine(models.Model):
     # Copies of the count line's, taken when the variance is reported (and when
     # a recount or Use This Count changes it before the decision): a recounter
     # or a later edit of the count line never changes what a report shows.
-    reason_id = fields.Many2one("cycle.count.reason", string="Reason")
+    reason_id = fields.Many2one("cycle.count.reason")
     counter_id = fields.Many2one("res.users", string="Counted By")
     # What the counter saw, as they said it: read-only beside the reason.
     count_hint = fields.Selection(COUNT_HINTS, string="Counter's Hint", readonly=True)
@@ -146,13 +146,23 @@ class CycleCountAdjustmentLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        count_lines = self.env["cycle.count.line"].sudo().browse(
-            [vals["count_line_id"] for vals in vals_list if vals.get("count_line_id")]
+        count_lines = (
+            self.env["cycle.count.line"]
+            .sudo()
+            .browse(
+                [
+                    vals["count_line_id"]
+                    for vals in vals_list
+                    if vals.get("count_line_id")
+                ]
+            )
         )
         count_lines.fetch(["reason_id", "count_hint", "note", "attachment_ids"])
         for vals in vals_list:
             if vals.get("count_line_id"):
-                copy = self._get_count_line_copy(count_lines.browse(vals["count_line_id"]))
+                copy = self._get_count_line_copy(
+                    count_lines.browse(vals["count_line_id"])
+                )
                 for name, value in copy.items():
                     vals.setdefault(name, value)
         return super().create(vals_list)
@@ -430,13 +440,17 @@ class CycleCountAdjustmentLine(models.Model):
             return value.display_name or self.env._("(none)")
         if name == "variance_value":
             return formatLang(self.env, value, currency_obj=self.currency_id)
-        return formatLang(self.env, value, digits=self._fields[name].get_digits(self.env)[1])
+        return formatLang(
+            self.env, value, digits=self._fields[name].get_digits(self.env)[1]
+        )
 
     def _post_changes(self, before):
         """One note per report: each variance's changed figures, old → new."""
         for adjustment in self.adjustment_id:
             changes = []
-            for line in self.filtered(lambda rec, adj=adjustment: rec.adjustment_id == adj):
+            for line in self.filtered(
+                lambda rec, adj=adjustment: rec.adjustment_id == adj
+            ):
                 fields_changed = [
                     self.env._(
                         "%(field)s %(old)s → %(new)s",
