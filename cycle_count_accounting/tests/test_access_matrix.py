@@ -155,6 +155,9 @@ cycle.count.approval.delegation    read                     N   Y   Y   Y   N   
 cycle.count.approval.delegation    write                    N   Y   N   Y   N   N   N
 cycle.count.approval.delegation    create                   N   Y   N   Y   N   N   N
 cycle.count.approval.delegation    unlink                   N   Y   N   Y   N   N   N
+cycle.count.account.settings       read                     N   N   Y   Y   N   N   N
+cycle.count.account.settings       create                   N   N   Y   Y   N   N   N
+cycle.count.account.settings       action_save              N   N   Y   Y   N   N   N
 cycle.count.account.settings.reason read                    N   N   Y   Y   N   N   N
 cycle.count.account.settings.reason write                   N   N   Y   Y   N   N   N
 cycle.count.account.settings.reason create                  N   N   Y   Y   N   N   N
@@ -376,12 +379,15 @@ class TestAccessMatrix(CycleCountAccountingCase):
                 "user_id": self.supervisor.id,
                 "delegate_id": self.finance.id,
                 "company_id": self.company.id,
-                "date_to": fields.Date.add(fields.Date.today(), days=7),
+                # Not in force: the other cells' reviewers stay who they are.
+                "date_from": fields.Date.add(fields.Date.today(), days=20),
+                "date_to": fields.Date.add(fields.Date.today(), days=27),
             }
         )
         settings = env["cycle.count.account.settings"].create(
             {"company_id": self.company.id}
         )
+        self.account_settings = settings
         self.settings_reason = env["cycle.count.account.settings.reason"].create(
             {"settings_id": settings.id, "reason_id": self.reason.id}
         )
@@ -470,6 +476,7 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "cycle.count.adjustment.count": self.count_history,
             "cycle.count.approval.duration": self.duration,
             "cycle.count.approval.delegation": self.delegation,
+            "cycle.count.account.settings": self.account_settings,
             "cycle.count.account.settings.reason": self.settings_reason,
             "cycle.count.suspense.report": self.suspense,
             "cycle.count.team": self.team,
@@ -535,8 +542,8 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "account.move": {"line_ids": []},
             "cycle.count.tolerance": {"name": "Matrix tolerance 2"},
             "cycle.count.approval.delegation": {
-                "date_from": fields.Date.add(fields.Date.today(), days=10),
-                "date_to": fields.Date.add(fields.Date.today(), days=12),
+                "date_from": fields.Date.add(fields.Date.today(), days=30),
+                "date_to": fields.Date.add(fields.Date.today(), days=32),
             },
             # A counter is in one team per company.
             "cycle.count.team": {"name": "Matrix team 3", "member_ids": []},
