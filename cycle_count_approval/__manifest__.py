@@ -20,6 +20,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_actions_server_data.xml",
         "data/tier_definition_data.xml",
+        "data/tier_definition_director.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "views/cycle_count_adjustment_views.xml",

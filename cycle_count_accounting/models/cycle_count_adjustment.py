@@ -518,6 +518,26 @@ class CycleCountAdjustment(models.Model):
             confirmed._post_to_suspense()
         return res
 
+    def restart_validation(self):
+        """Refused once step one of two-step posting is done: the first tier's
+        approval moved the stock and posted against suspense. Restarting would
+        drop that approval while its stock and entry stay; rejecting reverses
+        both (``_reverse_suspense``), then the count starts again. Refused to
+        everybody, the system too: no path restarts a report in suspense."""
+        in_suspense = self.filtered(lambda adj: adj.suspense_state == "in_suspense")
+        if in_suspense:
+            raise UserError(
+                self.env._(
+                    "%(reports)s: the count was confirmed at the first approval and "
+                    "its stock corrected against the suspense account (two-step "
+                    "posting), so its approval cannot start again. Reject it to "
+                    "reverse the stock and the suspense entry (the task is then "
+                    "counted again), or approve it.",
+                    reports=", ".join(in_suspense.mapped("name")),
+                )
+            )
+        return super().restart_validation()
+
     def _revalue_lines(self):
         # In suspense, the stock was corrected at step one: the report's value
         # is its moves' valuation, which a later cost change no longer alters.

@@ -138,6 +138,49 @@ cycle.count.approval.policy        read                     N   Y   Y   Y   N   
 cycle.count.approval.policy        write                    N   Y   Y   Y   N   N   N
 cycle.count.approval.policy        create                   N   Y   Y   Y   N   N   N
 cycle.count.approval.policy        unlink                   N   N   N   N   N   N   N
+cycle.count.tolerance              read                     N   Y   Y   Y   N   N   N
+cycle.count.tolerance              write                    N   N   N   Y   N   N   N
+cycle.count.tolerance              create                   N   N   N   Y   N   N   N
+cycle.count.tolerance              unlink                   N   N   N   Y   N   N   N
+cycle.count.adjustment.count       read                     N   Y   Y   Y   N   N   N
+cycle.count.adjustment.count       write                    N   N   N   N   N   N   N
+cycle.count.adjustment.count       create                   N   N   N   N   N   N   N
+cycle.count.adjustment.count       unlink                   N   N   N   N   N   N   N
+cycle.count.adjustment.count       action_use_this_count    N   Y   N   Y   N   N   N
+cycle.count.approval.duration      read                     N   Y   Y   Y   N   N   N
+cycle.count.approval.duration      write                    N   N   N   N   N   N   N
+cycle.count.approval.duration      create                   N   N   N   N   N   N   N
+cycle.count.approval.duration      unlink                   N   N   N   N   N   N   N
+cycle.count.approval.delegation    read                     N   Y   Y   Y   N   N   N
+cycle.count.approval.delegation    write                    N   Y   N   Y   N   N   N
+cycle.count.approval.delegation    create                   N   Y   N   Y   N   N   N
+cycle.count.approval.delegation    unlink                   N   Y   N   Y   N   N   N
+cycle.count.account.settings       read                     N   N   Y   Y   N   N   N
+cycle.count.account.settings       create                   N   N   Y   Y   N   N   N
+cycle.count.account.settings       action_save              N   N   Y   Y   N   N   N
+cycle.count.account.settings.reason read                    N   N   Y   Y   N   N   N
+cycle.count.account.settings.reason write                   N   N   Y   Y   N   N   N
+cycle.count.account.settings.reason create                  N   N   Y   Y   N   N   N
+cycle.count.account.settings.reason unlink                  N   N   Y   Y   N   N   N
+cycle.count.suspense.report        read                     N   N   Y   Y   N   N   N
+cycle.count.suspense.report        write                    N   N   N   N   N   N   N
+cycle.count.suspense.report        create                   N   N   N   N   N   N   N
+cycle.count.suspense.report        unlink                   N   N   N   N   N   N   N
+cycle.count.team                   read                     Y   Y   Y   Y   N   N   N
+cycle.count.team                   write                    N   Y   N   Y   N   N   N
+cycle.count.team                   create                   N   Y   N   Y   N   N   N
+cycle.count.team                   unlink                   N   N   N   Y   N   N   N
+cycle.count.proposal               read                     N   Y   Y   Y   N   N   N
+cycle.count.proposal               write                    N   N   N   Y   N   N   N
+cycle.count.proposal               create                   N   N   N   Y   N   N   N
+cycle.count.proposal               unlink                   N   N   N   N   N   N   N
+cycle.count.proposal               action_dismiss           N   N   N   Y   N   N   N
+cycle.count.adjustment.decision    read                     N   Y   Y   Y   N   N   N
+cycle.count.adjustment.decision    create                   N   Y   Y   Y   N   N   N
+cycle.count.adjustment.decision    unlink                   N   N   N   N   N   N   N
+cycle.count.recount.wizard         read                     N   Y   N   Y   N   N   N
+cycle.count.recount.wizard         create                   N   Y   N   Y   N   N   N
+cycle.count.recount.wizard         unlink                   N   N   N   N   N   N   N
 """
 
 REFUSALS = (AccessError, UserError, ValidationError)
@@ -302,6 +345,7 @@ class TestAccessMatrix(CycleCountAccountingCase):
         self.policy = env["cycle.count.approval.policy"].create(
             {"company_id": self.company.id}
         )
+        self._setup_round_three_records(env)
         for name in (
             "product_class",
             "class_history",
@@ -313,6 +357,76 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "stock_report",
             "entry_line",
         ):
+            self.assertTrue(getattr(self, name), f"no {name} to drive the matrix on")
+
+    def _setup_round_three_records(self, env):
+        """One record of each model of issues 9, 10 and 11 (round 3)."""
+        self.tolerance = env["cycle.count.tolerance"].create(
+            {
+                "name": "Matrix tolerance",
+                "kind": "tolerance",
+                "company_id": self.company.id,
+                "product_id": self.product_chip.id,
+                "gain_pct": 1,
+            }
+        )
+        self.count_history = self.report.line_ids[:1].count_history_ids[:1]
+        self.duration = env["cycle.count.approval.duration"].search(
+            [("adjustment_id", "=", self.report.id)], limit=1
+        )
+        self.delegation = env["cycle.count.approval.delegation"].create(
+            {
+                "user_id": self.supervisor.id,
+                "delegate_id": self.finance.id,
+                "company_id": self.company.id,
+                # Not in force: the other cells' reviewers stay who they are.
+                "date_from": fields.Date.add(fields.Date.today(), days=20),
+                "date_to": fields.Date.add(fields.Date.today(), days=27),
+            }
+        )
+        settings = env["cycle.count.account.settings"].create(
+            {"company_id": self.company.id}
+        )
+        self.account_settings = settings
+        self.settings_reason = env["cycle.count.account.settings.reason"].create(
+            {"settings_id": settings.id, "reason_id": self.reason.id}
+        )
+        # The applied report's loss account taken as the suspense account: its
+        # entry then holds a balance there, a row of the ageing report.
+        self.company.cycle_count_suspense_account_id = (
+            self.applied.account_move_ids.line_ids.filtered(
+                lambda line: line.balance > 0
+            )[:1].account_id
+        )
+        self.suspense = env["cycle.count.suspense.report"].search(
+            [("adjustment_id", "=", self.applied.id)]
+        )
+        self.team = env["cycle.count.team"].create(
+            {
+                "name": "Matrix team",
+                "company_id": self.company.id,
+                "member_ids": [Command.set(self.counter.ids)],
+            }
+        )
+        self.proposal = env["cycle.count.proposal"].create(
+            {
+                "name": "Matrix proposal",
+                "kind": "warehouse_frequency",
+                "company_id": self.company.id,
+                "warehouse_id": self.warehouse.id,
+            }
+        )
+        self.decision = env["cycle.count.adjustment.decision"].create(
+            {"decision": "approve", "adjustment_ids": [Command.set(self.report.ids)]}
+        )
+        self.recount_wizard = env["cycle.count.recount.wizard"].create(
+            {
+                "adjustment_id": self.report.id,
+                "line_ids": [Command.set(self.report.line_ids[:1].ids)],
+                "comment": "Matrix recount",
+            }
+        )
+        for name in ("count_history", "duration", "suspense"):
             self.assertTrue(getattr(self, name), f"no {name} to drive the matrix on")
 
     def _count_as(self, task, quantities):
@@ -358,6 +472,17 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "account.move": self.entry,
             "account.move.line": self.entry_line,
             "cycle.count.approval.policy": self.policy,
+            "cycle.count.tolerance": self.tolerance,
+            "cycle.count.adjustment.count": self.count_history,
+            "cycle.count.approval.duration": self.duration,
+            "cycle.count.approval.delegation": self.delegation,
+            "cycle.count.account.settings": self.account_settings,
+            "cycle.count.account.settings.reason": self.settings_reason,
+            "cycle.count.suspense.report": self.suspense,
+            "cycle.count.team": self.team,
+            "cycle.count.proposal": self.proposal,
+            "cycle.count.adjustment.decision": self.decision,
+            "cycle.count.recount.wizard": self.recount_wizard,
         }[model]
 
     def _write_values(self, model):
@@ -388,6 +513,12 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "account.move": {"ref": "matrix"},
             "account.move.line": {"name": "matrix"},
             "cycle.count.approval.policy": {"simulate_value": 10},
+            "cycle.count.tolerance": {"gain_pct": 2},
+            "cycle.count.adjustment.count": {"counted_qty": 1},
+            "cycle.count.approval.delegation": {"note": "matrix"},
+            "cycle.count.account.settings.reason": {"analytic_account_id": False},
+            "cycle.count.team": {"name": "Matrix team 2"},
+            "cycle.count.proposal": {"summary": "matrix"},
         }.get(model, {"display_name": "matrix"})
 
     def _create_values(self, model):
@@ -409,6 +540,20 @@ class TestAccessMatrix(CycleCountAccountingCase):
             "tier.review": {"status": "approved"},
             "tier.definition": {"name": "Matrix tier"},
             "account.move": {"line_ids": []},
+            "cycle.count.tolerance": {"name": "Matrix tolerance 2"},
+            "cycle.count.approval.delegation": {
+                "date_from": fields.Date.add(fields.Date.today(), days=30),
+                "date_to": fields.Date.add(fields.Date.today(), days=32),
+            },
+            # A counter is in one team per company.
+            "cycle.count.team": {"name": "Matrix team 3", "member_ids": []},
+            # One open proposal per subject: another subject.
+            "cycle.count.proposal": {
+                "name": "Matrix proposal 2",
+                "kind": "counter_recounts",
+                "warehouse_id": False,
+                "user_id": self.counter.id,
+            },
         }.get(model, {})
         values = record.copy_data()[0] if record._auto else {}
         values.update(overrides)

@@ -1,6 +1,9 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare, formatLang
+from odoo.tools.sql import column_exists
+
+from odoo.addons.cycle_count_planning.models.cycle_count_line import COUNT_HINTS
 
 # A report in these states is decided: its variances, reasons too, stay as decided.
 DECIDED_STATES = ("approved", "posted", "rejected", "cancel")
@@ -52,16 +55,22 @@ class CycleCountAdjustmentLine(models.Model):
     unit_cost = fields.Float(digits="Product Price", aggregator=None)
     currency_id = fields.Many2one(related="adjustment_id.currency_id")
     variance_value = fields.Monetary()
-    reason_id = fields.Many2one(
-        related="count_line_id.reason_id", readonly=False, string="Reason"
-    )
+    # Copies of the count line's, taken when the variance is reported (and when
+    # a recount or Use This Count changes it before the decision): a recounter
+    # or a later edit of the count line never changes what a report shows.
+    reason_id = fields.Many2one("cycle.count.reason")
     counter_id = fields.Many2one("res.users", string="Counted By")
     # What the counter saw, as they said it: read-only beside the reason.
-    count_hint = fields.Selection(related="count_line_id.count_hint")
-    count_note = fields.Char(related="count_line_id.note", string="Counter's Note")
+    count_hint = fields.Selection(COUNT_HINTS, string="Counter's Hint", readonly=True)
+    count_note = fields.Char(string="Counter's Note", readonly=True)
     counted_at = fields.Datetime()
     attachment_ids = fields.Many2many(
-        related="count_line_id.attachment_ids", string="Photos"
+        "ir.attachment",
+        "cycle_count_adjustment_line_attachment_rel",
+        "line_id",
+        "attachment_id",
+        string="Photos",
+        readonly=True,
     )
     # The workbench (Difference Analysis): filters and groups over many reports.
     state = fields.Selection(related="adjustment_id.state", store=True)
@@ -80,6 +89,83 @@ class CycleCountAdjustmentLine(models.Model):
         compute="_compute_waiting_for_me", search="_search_waiting_for_me"
     )
     moves_since_count = fields.Integer(compute="_compute_moves_since_count")
+
+    def _auto_init(self):
+        # The copies replace related fields: rows reported before they existed
+        # get them once, from their count lines, when the column is created.
+        fill = not column_exists(self.env.cr, self._table, "reason_id")
+        res = super()._auto_init()
+        if fill:
+            self._copy_count_lines_sql()
+        return res
+
+    def _copy_count_lines_sql(self, line_ids=None):
+        """Copy, in SQL, each variance's count line's reason, hint, note and
+        photos onto it (all variances, or ``line_ids``)."""
+        where = (
+            SQL("v.id IN %s", tuple(line_ids)) if line_ids is not None else SQL("TRUE")
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE cycle_count_adjustment_line v
+                      SET reason_id = c.reason_id,
+                          count_hint = c.count_hint,
+                          count_note = c.note
+                     FROM cycle_count_line c
+                    WHERE c.id = v.count_line_id AND %s""",
+                where,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO cycle_count_adjustment_line_attachment_rel
+                          (line_id, attachment_id)
+                   SELECT v.id, r.attachment_id
+                     FROM cycle_count_adjustment_line v
+                     JOIN cycle_count_line_attachment_rel r
+                       ON r.line_id = v.count_line_id
+                    WHERE %s
+                 ON CONFLICT DO NOTHING""",
+                where,
+            )
+        )
+        self.invalidate_model(["reason_id", "count_hint", "count_note"])
+        self.invalidate_model(["attachment_ids"])
+
+    @api.model
+    def _get_count_line_copy(self, count_line):
+        """The values a variance copies from its count line (read as the
+        system: a reviewer reads what the counter gave)."""
+        count_line = count_line.sudo()
+        return {
+            "reason_id": count_line.reason_id.id,
+            "count_hint": count_line.count_hint,
+            "count_note": count_line.note,
+            "attachment_ids": [Command.set(count_line.attachment_ids.ids)],
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        count_lines = (
+            self.env["cycle.count.line"]
+            .sudo()
+            .browse(
+                [
+                    vals["count_line_id"]
+                    for vals in vals_list
+                    if vals.get("count_line_id")
+                ]
+            )
+        )
+        count_lines.fetch(["reason_id", "count_hint", "note", "attachment_ids"])
+        for vals in vals_list:
+            if vals.get("count_line_id"):
+                copy = self._get_count_line_copy(
+                    count_lines.browse(vals["count_line_id"])
+                )
+                for name, value in copy.items():
+                    vals.setdefault(name, value)
+        return super().create(vals_list)
 
     @api.depends("variance_value")
     def _compute_abs_variance_value(self):
@@ -315,21 +401,82 @@ class CycleCountAdjustmentLine(models.Model):
             line.sudo().needs_supervisor = undecided
 
     def _use_count(self, count):
-        """Report ``count``'s figures (a row of the history): the system's
-        write, before any decision (the variance is frozen to everybody else)."""
+        """Report ``count``'s figures (a row of the history) and its count line's
+        hint, note, photos and reason (when it gives one): the system's write,
+        before any decision (the variance is frozen to everybody else). The
+        change, old → new, goes to the report's chatter."""
         self.ensure_one()
         line = self.sudo()
         line.count_history_ids.is_final = False
         count.sudo().is_final = True
-        line.write(
-            {
-                name: count[name].id
-                if isinstance(count[name], models.BaseModel)
-                else count[name]
-                for name in COUNT_FIGURES
-            }
-        )
+        vals = {
+            name: count[name].id
+            if isinstance(count[name], models.BaseModel)
+            else count[name]
+            for name in COUNT_FIGURES
+        }
+        copy = self._get_count_line_copy(count.count_line_id)
+        if not copy["reason_id"]:
+            del copy["reason_id"]
+        before = line._get_tracked_values()
+        line.with_context(cycle_count_copy_from_count=True).write({**vals, **copy})
         line.needs_supervisor = False
+        line._post_changes(before)
+
+    @api.model
+    def _get_tracked_fields(self):
+        """The figures of a variance whose change before the decision is written
+        in the report's chatter (old → new)."""
+        return ["counted_qty", "difference_qty", "variance_value", "reason_id"]
+
+    def _get_tracked_values(self):
+        return {
+            line: {name: line[name] for name in self._get_tracked_fields()}
+            for line in self
+        }
+
+    def _format_tracked_value(self, name, value):
+        if isinstance(value, models.BaseModel):
+            return value.display_name or self.env._("(none)")
+        if name == "variance_value":
+            return formatLang(self.env, value, currency_obj=self.currency_id)
+        return formatLang(
+            self.env, value, digits=self._fields[name].get_digits(self.env)[1]
+        )
+
+    def _post_changes(self, before):
+        """One note per report: each variance's changed figures, old → new."""
+        for adjustment in self.adjustment_id:
+            changes = []
+            for line in self.filtered(
+                lambda rec, adj=adjustment: rec.adjustment_id == adj
+            ):
+                fields_changed = [
+                    self.env._(
+                        "%(field)s %(old)s → %(new)s",
+                        field=self._fields[name]._description_string(self.env),
+                        old=line._format_tracked_value(name, old),
+                        new=line._format_tracked_value(name, line[name]),
+                    )
+                    for name, old in before[line].items()
+                    if old != line[name]
+                ]
+                if fields_changed:
+                    changes.append(
+                        self.env._(
+                            "%(item)s: %(changes)s",
+                            item=line.product_id.display_name,
+                            changes=", ".join(fields_changed),
+                        )
+                    )
+            if changes:
+                adjustment.message_post(
+                    body=self.env._(
+                        "Variance changed before the decision: %(changes)s",
+                        changes="; ".join(changes),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
 
     def action_send_to_recount(self):
         """The supervisor sends chosen variances back to be counted again, by
@@ -351,13 +498,19 @@ class CycleCountAdjustmentLine(models.Model):
 
     @api.model
     def _get_editable_fields(self):
-        """Only the reason of a variance may change once it is reported (it is
-        the count line's reason): the figures stay what the approvers approve.
-        A bridge that adds a field to set during approval extends this."""
+        """Only the reason of a variance may change once it is reported: the
+        figures stay what the approvers approve. A bridge that adds a field to
+        set during approval extends this."""
         return ["reason_id"]
 
     def write(self, vals):
-        frozen = set(vals) - set(self._get_editable_fields())
+        written = set(vals) - set(models.LOG_ACCESS_COLUMNS)
+        # Frozen after decision, to everybody, the system included: no
+        # transition writes a decided variance (approval re-values it before
+        # the report is approved; applying and rejecting write moves and
+        # count lines, never the variance).
+        self._check_not_decided(written)
+        frozen = written - set(self._get_editable_fields())
         if frozen and not self.env.su:
             raise AccessError(
                 self.env._(
@@ -367,22 +520,32 @@ class CycleCountAdjustmentLine(models.Model):
                     fields=", ".join(sorted(frozen)),
                 )
             )
-        if "reason_id" in vals:
-            self._check_reason_not_decided()
+        by_user = "reason_id" in vals and not self.env.context.get(
+            "cycle_count_copy_from_count"
+        )
+        if by_user:
             before = {line: line.reason_id for line in self}
         res = super().write(vals)
-        if "reason_id" in vals:
+        if by_user:
+            # The count keeps the reason the reviewers give its variance (the
+            # dashboards read reasons per count), as before the copy existed.
+            self.count_line_id.write({"reason_id": vals["reason_id"]})
             self._track_reason(before)
         return res
 
-    def _check_reason_not_decided(self):
+    def _check_not_decided(self, written):
         decided = self.filtered(lambda line: line.state in DECIDED_STATES)
-        if decided:
+        if decided and written:
             raise UserError(
                 self.env._(
-                    "%(reports)s is decided: the reasons of its variances stay as "
-                    "they were decided.",
+                    "%(reports)s is decided: its variances stay as they were "
+                    "decided (%(fields)s cannot change).",
                     reports=", ".join(decided.adjustment_id.mapped("name")),
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in sorted(written)
+                        if name in self._fields
+                    ),
                 )
             )
 

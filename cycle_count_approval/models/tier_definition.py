@@ -374,3 +374,18 @@ class TierDefinition(models.Model):
                 self.model_id.ids + ([vals["model_id"]] if vals["model_id"] else [])
             )
         return super().write(vals)
+
+    @api.model
+    def _cycle_count_use_director_group(self):
+        """Data hook (install and update): the shipped director tier reviews by
+        the Operations Director group; one still on the cycle count manager
+        group (as shipped before that group) moves to it, any other choice
+        stays. Called by the data file, as the system."""
+        tier = self.env.ref(
+            "cycle_count_approval.tier_definition_adjustment_director",
+            raise_if_not_found=False,
+        )
+        if tier and tier.reviewer_group_id == self.env.ref(MANAGER_GROUP):
+            tier.reviewer_group_id = self.env.ref(
+                "cycle_count_approval.group_cycle_count_director"
+            )

@@ -18,3 +18,5 @@ from . import test_recount
 from . import test_tolerance
 from . import test_tolerance_tour
 from . import test_never_corrected_twice
+from . import test_frozen
+from . import test_director_group

@@ -110,14 +110,18 @@ class TestVarianceDocuments(CycleCountTestMixin, HttpCase):
         return " ".join(unicodedata.normalize("NFKC", text).split())
 
     def test_the_real_pdf_in_english_and_chinese(self):
-        """One real PDF per language. wkhtmltopdf 0.12.6 draws the layout's
-        web font (Lato) as outlines, without a text layer: only the glyphs of
-        the CJK system font (Noto Sans CJK) are text PyPDF2 can read back. So
-        the Chinese headings are checked in the PDF, the Latin content in its
-        HTML (the tests above), and the English PDF is checked not Chinese."""
+        """One real PDF per language. The report sets its own font stack of
+        installed system fonts (Noto Sans CJK SC, DejaVu Sans): wkhtmltopdf
+        0.12.6 drew the layout's web font (Lato) as outlines, without a text
+        layer, so only Chinese could be read back. Now the Latin content (the
+        report's name, the product codes, the approver) is text in the PDF of
+        each language, beside the Chinese headings in zh_CN."""
         adjustment = self._report()
         adjustment.with_user(self.supervisor).validate_tier()
         self.assertEqual(adjustment.state, "posted")
+        latin = (adjustment.name, self.supervisor.name)
+        # A narrow column wraps a code after its hyphen ("CC- GLU").
+        codes = (self.product_bolt.default_code, self.product_lot.default_code)
         self.supervisor.lang = "zh_CN"
         text = self._pdf_text(adjustment, self.supervisor, "zh_CN")
         for heading in (
@@ -127,10 +131,17 @@ class TestVarianceDocuments(CycleCountTestMixin, HttpCase):
             "审批人",
             "已批准",
             "已更正库存",
+            *latin,
         ):
             self.assertIn(heading, text)
+        for code in codes:
+            self.assertIn(code, text.replace(" ", ""))
         self.supervisor.lang = "en_US"
         text = self._pdf_text(adjustment, self.supervisor, "en_US")
+        for content in ("Variance Report", "Unit Cost", "Counted By", *latin):
+            self.assertIn(content, text)
+        for code in codes:
+            self.assertIn(code, text.replace(" ", ""))
         # In English, none of the report's own Chinese (a location may still
         # carry a Chinese name of the database's).
         for heading in ("差异报告", "单位成本", "盘点人", "审批人"):
