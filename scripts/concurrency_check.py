@@ -331,9 +331,7 @@ def seed_picking(env, phase, lines, deliveries, chunk):
     odd lines lose one), approved and being posted in chunks of ``chunk``, and
     ``deliveries`` deliveries of one unit of its products spread over the
     report (so over every chunk), confirmed and reserved."""
-    env["ir.config_parameter"].set_param(
-        "cycle_count_approval.apply_chunk_size", chunk
-    )
+    env["ir.config_parameter"].set_param("cycle_count_approval.apply_chunk_size", chunk)
     env["tier.definition"].search(
         [("model", "=", "cycle.count.adjustment")]
     ).active = False

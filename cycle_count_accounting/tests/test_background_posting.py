@@ -44,7 +44,9 @@ class TestBackgroundPosting(CycleCountAccountingCase):
         )
 
     def test_chunks_post_the_approved_value_in_one_balanced_entry(self):
-        adjustment = self._counted_task(apple=12, bolt=46, chip=3, glue=23).adjustment_ids
+        adjustment = self._counted_task(
+            apple=12, bolt=46, chip=3, glue=23
+        ).adjustment_ids
         approved_net = adjustment.net_value
         approved_lines = {
             line.id: line.variance_value for line in adjustment._get_lines_to_apply()
@@ -70,7 +72,9 @@ class TestBackgroundPosting(CycleCountAccountingCase):
         )
         self.assertAlmostEqual(sum(valuation.mapped("balance")), approved_net)
         # Every chunk's layers are in that one entry: valuation = ledger.
-        self.assertEqual(adjustment.move_ids.stock_valuation_layer_ids.account_move_id, entry)
+        self.assertEqual(
+            adjustment.move_ids.stock_valuation_layer_ids.account_move_id, entry
+        )
         products = adjustment.line_ids.product_id
         layers_total, ledger_total = self._valuation_total(products)
         self.assertEqual(layers_total, ledger_total)

@@ -1862,14 +1862,12 @@ class CycleCountAdjustment(models.Model):
             try:
                 with self.env.registry.cursor() as cr:
                     cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-                    cr.execute(
-                        SQL("SET LOCAL lock_timeout = %s", APPLY_LOCK_TIMEOUT)
-                    )
+                    cr.execute(SQL("SET LOCAL lock_timeout = %s", APPLY_LOCK_TIMEOUT))
                     env = api.Environment(cr, self.env.uid, self.env.context)
                     result = self._apply_chunk_result(env, report_ids, tries)
-                    cr.commit()
-                    result["met"] = met
-                    return result
+                # Committed by the cursor's end (or, failing, retried below).
+                result["met"] = met
+                return result
             except APPLY_RETRY_ERRORS as exc:
                 if tries == APPLY_CHUNK_TRIES:
                     raise

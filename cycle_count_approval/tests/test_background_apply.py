@@ -146,9 +146,7 @@ class TestBackgroundApply(CycleCountCase):
             adjustment._apply_next_chunk()
         finally:
             cursor_class.execute = original
-        lock = next(
-            i for i, q in enumerate(queries) if "FOR NO KEY UPDATE OF q" in q
-        )
+        lock = next(i for i, q in enumerate(queries) if "FOR NO KEY UPDATE OF q" in q)
         insert = next(
             i for i, q in enumerate(queries) if q.startswith('INSERT INTO "stock_move"')
         )
@@ -163,8 +161,12 @@ class TestBackgroundApply(CycleCountCase):
         self.assertEqual(
             self.env["ir.config_parameter"].get_param(APPLY_CHUNK_PARAM), "500"
         )
-        self.assertEqual(self.env["cycle.count.adjustment"]._get_apply_chunk_size(), 500)
-        self.env["ir.config_parameter"].search([("key", "=", APPLY_CHUNK_PARAM)]).unlink()
+        self.assertEqual(
+            self.env["cycle.count.adjustment"]._get_apply_chunk_size(), 500
+        )
+        self.env["ir.config_parameter"].search(
+            [("key", "=", APPLY_CHUNK_PARAM)]
+        ).unlink()
         self.assertEqual(
             self.env["res.config.settings"].create({}).cycle_count_apply_chunk_size,
             2000,
