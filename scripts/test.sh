@@ -320,7 +320,7 @@ check_jobs() {
     scan_errors "$log" "queue_job bridge"
     # Posting beside picking, short (the full 2 000 lines and 50 deliveries:
     # scripts/benchmark_posting.sh).
-    scripts/concurrency_check.sh --db "$db" --lines 200 --deliveries 10 --chunk 50 | tee "$out"
+    scripts/concurrency_check.sh --db "$db" --lines 100 --deliveries 10 --chunk 25 | tee "$out"
     add_result "$(grep -c '^PASS: ' "$out")" 0
     while read -r line; do fail "concurrency: ${line#FAIL: }"; done < <(grep '^FAIL: ' "$out")
     [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1
