@@ -17,20 +17,37 @@ Roles:
   check-kill  the state left by a killed process: nothing half-done
   check       each item planned once, each variance applied once, books right
 
+Posting beside picking (the measurement of issue 14; PHASE is burst or paced):
+  seed-picking PHASE LINES DELIVERIES CHUNK
+              a report of LINES variances (gains and losses, one quant each)
+              approved and being posted, and DELIVERIES deliveries of its
+              products reserved, waiting to be validated
+  post        post the reports being posted as the background does
+              (_apply_chunk_in_own_transaction, one chunk a transaction)
+  deliver PHASE
+              validate the phase's deliveries through Odoo's own retrying (what
+              its HTTP/RPC layer does): all at once (burst) or one a second
+  check-picking PHASE
+              the report posted, each line once; every delivery done; the
+              books right (book + difference - delivered)
+
 Each unit of work retries on a serialization failure, as Odoo's HTTP layer and
 the job queue do: that failure is how a transaction with a stale snapshot is
 kept from doing again what another one just committed.
 """
 
+import functools
 import json
 import os
 import sys
 import time
 
+import psycopg2.errorcodes
 import psycopg2.errors
 
 import odoo
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.service.model import retrying as odoo_retrying
 from odoo.tools import config
 
 ITEMS = 150  # items per warehouse to plan
@@ -306,6 +323,225 @@ def _failures_report(env, report_id):
     return failures
 
 
+PICKING_BOOK = 100
+
+
+def seed_picking(env, phase, lines, deliveries, chunk):
+    """A report of ``lines`` variances, one quant each (even lines gain one,
+    odd lines lose one), approved and being posted in chunks of ``chunk``, and
+    ``deliveries`` deliveries of one unit of its products spread over the
+    report (so over every chunk), confirmed and reserved."""
+    env["ir.config_parameter"].set_param("cycle_count_approval.apply_chunk_size", chunk)
+    env["tier.definition"].search(
+        [("model", "=", "cycle.count.adjustment")]
+    ).active = False
+    code = "PB" if phase == "burst" else "PP"
+    warehouse = _warehouse(env, code)
+    Product = env["product.product"]
+    prefix = f"CCP{code}"
+    products = Product.create(
+        [
+            {
+                "name": f"Picking item {code} {i:05d}",
+                "default_code": f"{prefix}-{i:05d}",
+                "is_storable": True,
+                "standard_price": 3.0,
+            }
+            for i in range(lines)
+        ]
+    )
+    # Stock as the race's seed puts it (an inventory adjustment would make the
+    # items just counted: the planner would leave them).
+    Quant = env["stock.quant"]
+    for product in products:
+        Quant._update_available_quantity(product, warehouse.lot_stock_id, PICKING_BOOK)
+    counter = env["res.users"].search([("login", "=", "cc_concurrency_counter")])
+    counter = counter or env["res.users"].create(
+        {
+            "name": "Concurrency Counter",
+            "login": "cc_concurrency_counter",
+            "groups_id": [
+                (6, 0, [env.ref("cycle_count_planning.group_cycle_count_counter").id])
+            ],
+        }
+    )
+    rule = env["cycle.count.rule"].create(
+        {"name": f"Report {code}", "warehouse_id": warehouse.id, "user_id": counter.id}
+    )
+    tasks = env["cycle.count.planner"]._plan(rule, warehouses=warehouse)
+    task_lines = tasks.line_ids.sorted("id")
+    gains = task_lines.filtered(lambda line: line.product_id.id % 2 == 0)
+    gains.with_user(counter).write({"counted_qty": PICKING_BOOK + 1})
+    (task_lines - gains).with_user(counter).write({"counted_qty": PICKING_BOOK - 1})
+    tasks.with_user(counter).action_mark_counted()
+    rule.active = False
+    report = tasks.adjustment_ids
+    assert report.is_applying and not report.move_ids, "the report is not queued"
+    step = max(1, len(products) // deliveries)
+    delivered = products[::step][:deliveries]
+    picking_type = warehouse.out_type_id
+    customers = env.ref("stock.stock_location_customers")
+    pickings = env["stock.picking"].create(
+        [
+            {
+                "picking_type_id": picking_type.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "product_uom": product.uom_id.id,
+                            "location_id": warehouse.lot_stock_id.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+            for product in delivered
+        ]
+    )
+    pickings.action_confirm()
+    pickings.action_assign()
+    assert all(p.state == "assigned" for p in pickings), "a delivery is not reserved"
+    return {
+        "report": report.id,
+        "pickings": pickings.ids,
+        "warehouse": warehouse.id,
+        "lines": lines,
+    }
+
+
+def post(registry, name, barrier):
+    """Post as the background does, one chunk a transaction, until no report
+    is left being posted."""
+    stats = {"chunks": 0, "retries": 0, "deadlocks": 0, "met": []}
+    wait_barrier(barrier, name)
+    start = time.monotonic()
+    while True:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            result = env["cycle.count.adjustment"]._apply_chunk_in_own_transaction()
+        if not result["report"]:
+            if not result["remaining"]:
+                break
+            time.sleep(0.02)
+            continue
+        stats["chunks"] += 1
+        stats["retries"] += result["tries"] - 1
+        stats["met"] += result.get("met", [])
+    stats["deadlocks"] = stats["met"].count(psycopg2.errorcodes.DEADLOCK_DETECTED)
+    stats["elapsed"] = round(time.monotonic() - start, 2)
+    return stats
+
+
+def deliver(registry, name, barrier, phase, picking_ids):
+    """Validate each delivery in its own request-like transaction through
+    Odoo's own retrying (5 tries on a serialization failure or deadlock, as
+    its HTTP/RPC layer): burst, or one a second."""
+    stats = {"validated": 0, "retries": 0, "deadlocks": 0, "failed": []}
+    wait_barrier(barrier, name)
+    start = time.monotonic()
+    for index, picking_id in enumerate(picking_ids):
+        if phase == "paced":
+            # The workload's rhythm (one delivery a second), not a wait for a state.
+            time.sleep(max(0.0, start + index - time.monotonic()))
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            user = env.ref("base.user_admin")
+            env = env(user=user.id)
+            attempts = []
+
+            def validate(env, picking_id, attempts):
+                attempts.append(1)
+                try:
+                    picking = env["stock.picking"].browse(picking_id)
+                    for move in picking.move_ids:
+                        move.quantity = move.product_uom_qty
+                    picking.move_ids.picked = True
+                    result = picking.with_context(
+                        skip_backorder=True, skip_sms=True
+                    ).button_validate()
+                    env.flush_all()
+                    return result
+                except psycopg2.errors.DeadlockDetected:
+                    stats["deadlocks"] += 1
+                    raise
+
+            try:
+                result = odoo_retrying(
+                    functools.partial(validate, env, picking_id, attempts), env
+                )
+                if result is True:
+                    stats["validated"] += 1
+                else:
+                    stats["failed"].append([picking_id, f"answered {result!r}"])
+            except Exception as exc:  # reported: the check then fails
+                stats["failed"].append([picking_id, f"{type(exc).__name__}: {exc}"])
+            stats["retries"] += len(attempts) - 1
+    stats["elapsed"] = round(time.monotonic() - start, 2)
+    return stats
+
+
+def _failures_picking(env, state):
+    failures = []
+    cr = env.cr
+    cr.execute(
+        """
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE n <> 1)
+          FROM (SELECT l.id, COUNT(m.id) AS n
+                  FROM cycle_count_adjustment_line l
+                  LEFT JOIN stock_move m ON m.cycle_count_adjustment_line_id = l.id
+                 WHERE l.adjustment_id = %s
+                 GROUP BY l.id) per_line
+        """,
+        [state["report"]],
+    )
+    lines, wrong = cr.fetchone()
+    if lines != state["lines"] or wrong:
+        failures.append(
+            f"report {state['report']}: {lines} variances, {wrong} not posted once"
+        )
+    report = env["cycle.count.adjustment"].browse(state["report"])
+    if report.state != "posted" or report.is_applying:
+        failures.append(f"report {report.id} is {report.state}, not posted")
+    pickings = env["stock.picking"].browse(state["pickings"])
+    undone = pickings.filtered(lambda p: p.state != "done")
+    if undone:
+        failures.append(f"{len(undone)} of {len(pickings)} deliveries not done")
+    # The books: book + approved difference - delivered, summed over the
+    # product's quants there (a delivery beside a locked quant takes another).
+    cr.execute(
+        """
+        SELECT COUNT(*)
+          FROM cycle_count_adjustment_line l
+          JOIN (SELECT q.product_id, SUM(q.quantity) AS quantity
+                  FROM stock_quant q
+                  JOIN stock_location loc ON loc.id = q.location_id
+                 WHERE loc.warehouse_id = %(warehouse)s AND loc.usage = 'internal'
+                 GROUP BY q.product_id) q ON q.product_id = l.product_id
+          LEFT JOIN (SELECT m.product_id, SUM(m.quantity) AS quantity
+                       FROM stock_move m
+                      WHERE m.picking_id IN %(pickings)s AND m.state = 'done'
+                      GROUP BY m.product_id) d ON d.product_id = l.product_id
+         WHERE l.adjustment_id = %(report)s
+           AND q.quantity <> %(book)s + l.difference_qty - COALESCE(d.quantity, 0)
+        """,
+        {
+            "warehouse": state["warehouse"],
+            "pickings": tuple(state["pickings"]),
+            "report": state["report"],
+            "book": PICKING_BOOK,
+        },
+    )
+    off = cr.fetchone()[0]
+    if off:
+        failures.append(f"{off} products off their book + difference - delivered")
+    return failures
+
+
 def main():
     role, database = sys.argv[1], sys.argv[2]
     barrier = sys.argv[3] if len(sys.argv) > 3 else None
@@ -317,7 +553,7 @@ def main():
     )
     registry = odoo.modules.registry.Registry(database)
     state_file = os.path.join(barrier or ".", "seed.json")
-    if role.startswith("seed-"):
+    if role in ("seed-race", "seed-kill"):
         phase = role.split("-", 1)[1]
         with registry.cursor() as cr:
             result = seed(api.Environment(cr, SUPERUSER_ID, {}), phase)
@@ -330,6 +566,53 @@ def main():
         stats = plan(registry, name, barrier, stall=role == "plan-stall")
         log(name, f"done: {json.dumps(stats)}")
         return 0
+    if role == "seed-picking":
+        phase, lines, deliveries, chunk = sys.argv[5], *map(int, sys.argv[6:9])
+        with registry.cursor() as cr:
+            result = seed_picking(
+                api.Environment(cr, SUPERUSER_ID, {}), phase, lines, deliveries, chunk
+            )
+        state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+        state[f"picking-{phase}"] = result
+        json.dump(state, open(state_file, "w"))
+        log(name, f"seeded picking {phase}: {lines} lines, {deliveries} deliveries")
+        return 0
+    if role == "post":
+        stats = post(registry, name, barrier)
+        log(name, f"posted: {json.dumps(stats)}")
+        json.dump(stats, open(os.path.join(barrier, f"stats.{name}.json"), "w"))
+        return 0
+    if role == "deliver":
+        phase = sys.argv[5]
+        state = json.load(open(state_file))[f"picking-{phase}"]
+        stats = deliver(registry, name, barrier, phase, state["pickings"])
+        log(name, f"delivered: {json.dumps(stats)}")
+        json.dump(stats, open(os.path.join(barrier, f"stats.{name}.json"), "w"))
+        return 0 if not stats["failed"] else 1
+    if role == "check-picking":
+        phase = sys.argv[5]
+        state = json.load(open(state_file))[f"picking-{phase}"]
+        with registry.cursor() as cr:
+            failures = _failures_picking(api.Environment(cr, SUPERUSER_ID, {}), state)
+        posted = json.load(open(os.path.join(barrier, f"stats.post-{phase}.json")))
+        delivered = json.load(
+            open(os.path.join(barrier, f"stats.deliver-{phase}.json"))
+        )
+        deadlocks = posted["deadlocks"] + delivered["deadlocks"]
+        if deadlocks:
+            failures.append(f"{deadlocks} deadlocks")
+        for failure in failures:
+            log(name, f"FAIL: {failure}")
+        log(
+            name,
+            f"SUMMARY: {state['lines']} lines posted "
+            f"({'each once' if not failures else 'NOT each once'}) in "
+            f"{posted['elapsed']} s, {posted['chunks']} chunks; deliveries validated "
+            f"{delivered['validated']}/{len(state['pickings'])} in "
+            f"{delivered['elapsed']} s; retries {posted['retries']} (posting) + "
+            f"{delivered['retries']} (deliveries); deadlocks {deadlocks}",
+        )
+        return 1 if failures else 0
     if role in ("apply", "apply-stall"):
         stats = apply(registry, name, barrier, stall=role == "apply-stall")
         log(name, f"done: {json.dumps(stats)}")

@@ -2,9 +2,14 @@
 # Several processes, one database: two planners and two posters started together
 # behind a barrier never plan an item twice nor apply a variance twice; a
 # planner and a poster killed with -9 in the middle of their transaction leave
-# nothing half-done, and a second run finishes the work once.
+# nothing half-done, and a second run finishes the work once. Then posting
+# beside picking (issue 14): a report of LINES variances posted in chunks of
+# CHUNK while DELIVERIES deliveries of its products are validated, all at once
+# (burst) and one a second (paced): the report posts each line once, every
+# delivery validates; prints retries, deadlocks and the time.
 #
-#   scripts/concurrency_check.sh [--db NAME] [--keep]
+#   scripts/concurrency_check.sh [--db NAME] [--keep] [--picking-only]
+#                                [--lines 2000] [--deliveries 50] [--chunk 500]
 #
 # Without --db it installs cycle_count_approval (and queue_job when importable:
 # the cycle_count_queue bridge then installs by itself) into a fresh database,
@@ -15,11 +20,15 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-DB="" KEEP=""
+DB="" KEEP="" PICKING_ONLY="" LINES=2000 DELIVERIES=50 CHUNK=500
 while [ $# -gt 0 ]; do
     case "$1" in
         --db) DB=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
+        --picking-only) PICKING_ONLY=1; shift ;;
+        --lines) LINES=$2; shift 2 ;;
+        --deliveries) DELIVERIES=$2; shift 2 ;;
+        --chunk) CHUNK=$2; shift 2 ;;
         *) warn "unknown option $1"; exit 2 ;;
     esac
 done
@@ -110,6 +119,50 @@ kill_midway() {
     return 0
 }
 
+# A poster and a picker behind the barrier (phase $1: burst or paced); both
+# must succeed, then the check.
+beside_picking() {
+    local phase=$1 pids=() status=0
+    rm -f "$WORK"/ready.* "$WORK/go"
+    run_bg post "$DB" "$WORK" "post-$phase"
+    pids+=($!)
+    run_bg deliver "$DB" "$WORK" "deliver-$phase" "$phase"
+    pids+=($!)
+    if wait_files "$WORK/ready.*" 300 2; then
+        touch "$WORK/go"
+    else
+        status=1
+    fi
+    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+    return $status
+}
+
+picking_checks() {
+    local phase summary
+    for phase in burst paced; do
+        say "Posting $LINES lines (chunks of $CHUNK) while $DELIVERIES deliveries of them are validated ($phase)"
+        if ! run seed-picking "$DB" "$WORK" "seed-$phase" "$phase" "$LINES" "$DELIVERIES" "$CHUNK"; then
+            failure "seeding posting beside picking ($phase, see $LOG)"
+            continue
+        fi
+        beside_picking "$phase" || failure "posting beside picking ($phase): a process failed (see $LOG)"
+        if run check-picking "$DB" "$WORK" "check-$phase" "$phase"; then
+            summary=$(grep -h "^\[check-$phase\] SUMMARY: " "$LOG" | tail -n1 | sed 's/.*SUMMARY: //')
+            pass "beside picking ($phase): $summary"
+        else
+            failure "beside picking ($phase): not posted once each, a delivery not done or a deadlock (see $LOG)"
+        fi
+    done
+}
+
+if [ -n "$PICKING_ONLY" ]; then
+    picking_checks
+    grep -h "FAIL:" "$LOG" | sed 's/^/    /'
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
+
 say "Seeding $DB: 4 warehouses of 150 items to plan, a report of 400 variances being applied (chunks of 25)"
 run seed-race "$DB" "$WORK" && pass "seeded the race" || failure "seeding the race (see $LOG)"
 say "Two planners at once (barrier), each as the cron does, then Plan Counts Now each"
@@ -135,6 +188,7 @@ run plan "$DB" "" plan-again && run apply "$DB" "" apply-again \
 run check "$DB" "$WORK" check kill \
     && pass "after the kills: each item planned once, each variance applied once" \
     || failure "after the kills: planned or applied twice or not at all (see $LOG)"
+picking_checks
 grep -h "FAIL:" "$LOG" | sed 's/^/    /'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -301,7 +301,8 @@ trap cleanup EXIT
 
 # cycle_count_approval with queue_job (the cycle_count_queue bridge installs by
 # itself): its tests; then two planners and two posters at once and kill -9
-# midway (scripts/concurrency_check.sh, one result per check), same database.
+# midway, posting beside picking (scripts/concurrency_check.sh, one result per
+# check), same database.
 check_jobs() {
     local db="cc_jobs_$$" log="$VAR/jobs.log" out="$VAR/concurrency.out"
     rm -f "$log" "$VAR/jobs.xml"
@@ -317,7 +318,9 @@ check_jobs() {
         -p no:cacheprovider -q -rfEs --junitxml="$VAR/jobs.xml" || true
     add_junit "$VAR/jobs.xml" "cycle_count_queue tests"
     scan_errors "$log" "queue_job bridge"
-    scripts/concurrency_check.sh --db "$db" | tee "$out"
+    # Posting beside picking, short (the full 2 000 lines and 50 deliveries:
+    # scripts/benchmark_posting.sh).
+    scripts/concurrency_check.sh --db "$db" --lines 100 --deliveries 10 --chunk 25 | tee "$out"
     add_result "$(grep -c '^PASS: ' "$out")" 0
     while read -r line; do fail "concurrency: ${line#FAIL: }"; done < <(grep '^FAIL: ' "$out")
     [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1

@@ -1,10 +1,15 @@
 import io
+import logging
+import random
+import time
 from collections import defaultdict
 from datetime import timedelta
 
 import xlsxwriter
+from psycopg2 import errors as pg_errors
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import SUPERUSER_ID, Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, float_is_zero, formatLang
 
@@ -23,9 +28,21 @@ RESTART_GROUP = "cycle_count_planning.group_cycle_count_manager"
 # at a time, each chunk its own transaction (system parameter to change it).
 APPLY_CHUNK_PARAM = "cycle_count_approval.apply_chunk_size"
 APPLY_CHUNK_DEFAULT = 2000
+# A chunk that meets a concurrent transaction (a picking validated beside it)
+# is run again in a new transaction, at most this many times in all; a lock is
+# waited for at most this long before that.
+APPLY_CHUNK_TRIES = 5
+APPLY_LOCK_TIMEOUT = "30s"
+APPLY_RETRY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
 # Who is told of a review past its deadline when its tier names nobody.
 ESCALATION_GROUP = "cycle_count_planning.group_cycle_count_manager"
 REVIEW_ACTIVITY_TYPE = "cycle_count_approval.mail_activity_type_approve_variances"
+
+_logger = logging.getLogger(__name__)
 
 
 class CycleCountAdjustment(models.Model):
@@ -155,6 +172,16 @@ class CycleCountAdjustment(models.Model):
         compute="_compute_apply_progress",
         help="The share of the variances already applied to stock.",
     )
+    apply_lines_done = fields.Integer(
+        string="Lines Posted",
+        compute="_compute_apply_progress",
+        help="Variances already posted to stock (one inventory move each).",
+    )
+    apply_lines_total = fields.Integer(
+        string="Lines to Post",
+        compute="_compute_apply_progress",
+        help="Variances this report posts to stock (its non-zero differences).",
+    )
 
     @api.depends("line_ids.variance_value")
     def _compute_totals(self):
@@ -191,12 +218,14 @@ class CycleCountAdjustment(models.Model):
             )
         }
         for adjustment in self:
-            if adjustment.state == "posted":
-                adjustment.apply_progress = 100
-                continue
             # Reviewers read the report's lines; the progress counts them as is.
             total = len(adjustment.sudo()._get_lines_to_apply())
             done = applied.get(adjustment.id, 0)
+            adjustment.apply_lines_total = total
+            adjustment.apply_lines_done = done
+            if adjustment.state == "posted":
+                adjustment.apply_progress = 100
+                continue
             adjustment.apply_progress = int(100 * done / total) if total else 0
 
     @api.depends("review_ids.status")
@@ -1785,16 +1814,87 @@ class CycleCountAdjustment(models.Model):
     @api.model
     def _cron_apply_to_stock(self):
         """Apply the reports being applied, a chunk at a time. Under the cron,
-        each call applies one chunk and reports progress: the cron commits it
-        and calls again. Called directly, it applies everything."""
+        each call applies one chunk (its own transaction) and reports progress:
+        the cron calls again. Called directly, it applies everything."""
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        while self._apply_next_chunk():
+        while (result := self._apply_chunk_in_own_transaction())["report"]:
             if in_cron:
-                remaining = self.search_count(
-                    [("is_applying", "=", True), ("state", "=", "approved")]
+                self.env["ir.cron"]._notify_progress(
+                    done=1, remaining=result["remaining"]
                 )
-                self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
                 return
+
+    def _apply_chunk_in_own_transaction(self):
+        """Run one chunk (``_apply_next_chunk``, of ``self`` when given) in a
+        transaction of its own, committed, and return what it did as plain
+        values (the caller's snapshot predates that commit): ``report`` (id, or
+        False: nothing to do), ``applying`` (the report has chunks left),
+        ``applied`` (its lines posted), ``remaining`` (reports being applied),
+        ``tries`` and ``met`` (the error codes of the tries run again).
+
+        The transaction runs at READ COMMITTED, not Odoo's REPEATABLE READ:
+        beside busy picking a chunk of thousands of lines cannot start from a
+        snapshot and hope no picking commits to one of its quants before it is
+        done (each would fail it with a serialization error, and retrying the
+        whole chunk fails again: odoo/odoo#56769). The chunk locks its rows
+        first (the report, then its products, quants and open valuation layers,
+        in id order: ``_lock_chunk``) and reads the books only after: what it
+        reads is the latest committed and nobody changes it before the commit.
+        A picking that wants one of these rows waits for the commit and is
+        retried by Odoo's HTTP/RPC layer with a fresh snapshot. A serialization
+        failure, deadlock or lock timeout left (a lock statement meeting a
+        concurrent transaction) rolls the whole chunk back and runs it again,
+        at most APPLY_CHUNK_TRIES times: never half a chunk, never a line twice.
+
+        Under test (``--test-enable``) the test's own transaction is used, in a
+        savepoint: a test cannot commit, nor see what another cursor commits."""
+        if (
+            tools.config["test_enable"]
+            or self.env.registry.in_test_mode()
+            or modules.module.current_test
+        ):
+            with self.env.cr.savepoint():
+                return dict(self._apply_chunk_result(self.env, self.ids, 1), met=[])
+        report_ids = self.ids
+        self.env.flush_all()
+        met = []
+        for tries in range(1, APPLY_CHUNK_TRIES + 1):
+            try:
+                with self.env.registry.cursor() as cr:
+                    cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+                    cr.execute(SQL("SET LOCAL lock_timeout = %s", APPLY_LOCK_TIMEOUT))
+                    env = api.Environment(cr, self.env.uid, self.env.context)
+                    result = self._apply_chunk_result(env, report_ids, tries)
+                # Committed by the cursor's end (or, failing, retried below).
+                result["met"] = met
+                return result
+            except APPLY_RETRY_ERRORS as exc:
+                if tries == APPLY_CHUNK_TRIES:
+                    raise
+                met.append(exc.pgcode)
+                _logger.info(
+                    "Posting a chunk met a concurrent transaction (%s): run again "
+                    "in a new transaction (%s tries left).",
+                    exc.pgcode,
+                    APPLY_CHUNK_TRIES - tries,
+                )
+                # Lets the other transaction finish (and is not in step with it).
+                time.sleep(random.uniform(0.0, 0.5 * tries))
+
+    @api.model
+    def _apply_chunk_result(self, env, report_ids, tries):
+        Adjustment = env[self._name]
+        adjustment = Adjustment.browse(report_ids)._apply_next_chunk()
+        env.flush_all()
+        result = {"report": adjustment.id, "applying": False, "applied": 0}
+        if adjustment:
+            result["applying"] = adjustment.is_applying
+            result["applied"] = len(adjustment.sudo().move_ids)
+        result["remaining"] = Adjustment.search_count(
+            [("is_applying", "=", True), ("state", "=", "approved")]
+        )
+        result["tries"] = tries
+        return result
 
     def _apply_next_chunk(self):
         """The background's unit of work: lock one report being applied (of
@@ -1849,6 +1949,7 @@ class CycleCountAdjustment(models.Model):
             lambda line: line.id not in applied
         )
         chunk = pending.sorted("id")[: self._get_apply_chunk_size()]
+        chunk._lock_chunk()
         adjustment._apply_lines(chunk)
         if len(chunk) == len(pending):
             adjustment.invalidate_recordset(["move_ids"])

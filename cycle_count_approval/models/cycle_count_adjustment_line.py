@@ -587,6 +587,68 @@ class CycleCountAdjustmentLine(models.Model):
             values[line.id] = (unit, line.currency_id.round(line.difference_qty * unit))
         return values
 
+    def _lock_chunk(self):
+        """Lock, before anything of these variances is read or posted, the rows
+        their posting updates: their products, their quants and the products'
+        valuation layers with a remaining quantity (FIFO/average consumption),
+        each in id order (two chunks, or a chunk and a picking, take them in
+        one order: no deadlock). See _apply_chunk_in_own_transaction: at READ
+        COMMITTED what is read after this is the latest committed, and stays so
+        until the commit."""
+        if not self:
+            return
+        self.env.flush_all()
+        lines = tuple(self.ids)
+        self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id FROM product_product p
+                 WHERE p.id IN (SELECT product_id FROM cycle_count_adjustment_line
+                                 WHERE id IN %(lines)s)
+                 ORDER BY p.id
+                   FOR NO KEY UPDATE
+                """,
+                lines=lines,
+            )
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                SELECT q.id FROM stock_quant q
+                  JOIN cycle_count_adjustment_line l
+                    ON l.product_id = q.product_id
+                   AND l.location_id = q.location_id
+                   AND l.lot_id IS NOT DISTINCT FROM q.lot_id
+                   AND l.package_id IS NOT DISTINCT FROM q.package_id
+                   AND l.owner_id IS NOT DISTINCT FROM q.owner_id
+                 WHERE l.id IN %(lines)s
+                 ORDER BY q.id
+                   FOR NO KEY UPDATE OF q
+                """,
+                lines=lines,
+            )
+        )
+        # Valuation is another addon's (stock_account): its layers are locked
+        # when it is installed.
+        if "stock.valuation.layer" in self.env:
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT v.id FROM stock_valuation_layer v
+                     WHERE v.product_id IN (SELECT product_id
+                                              FROM cycle_count_adjustment_line
+                                             WHERE id IN %(lines)s)
+                       AND v.remaining_qty <> 0
+                     ORDER BY v.id
+                       FOR NO KEY UPDATE
+                    """,
+                    lines=lines,
+                )
+            )
+        # What the ORM held of these rows was read before the locks.
+        self.env["stock.quant"].invalidate_model()
+        self.env["product.product"].invalidate_model()
+
     def _prepare_stock_move_vals(self):
         """The inventory move of the approved difference, between the item and
         the product's inventory-loss location, as core builds one for an

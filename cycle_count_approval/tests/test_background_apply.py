@@ -89,3 +89,85 @@ class TestBackgroundApply(CycleCountCase):
         self.assertEqual(adjustment.state, "posted")
         self.assertFalse(adjustment.is_applying)
         self.assertEqual(len(adjustment.move_ids), 3)
+
+    def test_the_click_posts_nothing_and_wakes_the_background(self):
+        """The approver's click on a large report writes no stock move and no
+        quant: it marks the report and triggers the cron, which posts."""
+        _task, adjustment = self._large_report()
+        cron = self.env.ref("cycle_count_approval.ir_cron_cycle_count_apply")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        moves_before = self.env["stock.move"].search_count([])
+        self._approve(adjustment)
+        self.assertEqual(self.env["stock.move"].search_count([]), moves_before)
+        self.assertEqual(self._on_hand(self.product_bolt, self.bin_a), 50)
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
+        )
+        self.assertEqual(
+            (adjustment.apply_lines_done, adjustment.apply_lines_total), (0, 3)
+        )
+        adjustment._apply_chunk_in_own_transaction()
+        adjustment.invalidate_recordset()
+        self.assertEqual(
+            (adjustment.apply_lines_done, adjustment.apply_lines_total), (2, 3)
+        )
+
+    def test_a_chunk_returns_what_it_did_as_plain_values(self):
+        _task, adjustment = self._large_report()
+        self._approve(adjustment)
+        result = adjustment._apply_chunk_in_own_transaction()
+        self.assertEqual(
+            {k: result[k] for k in ("report", "applying", "applied", "remaining")},
+            {"report": adjustment.id, "applying": True, "applied": 2, "remaining": 1},
+        )
+        result = adjustment._apply_chunk_in_own_transaction()
+        self.assertEqual((result["applying"], result["applied"]), (False, 3))
+        self.assertEqual(result["remaining"], 0)
+        self.assertEqual(adjustment.state, "posted")
+        self.assertFalse(adjustment._apply_chunk_in_own_transaction()["report"])
+
+    def test_a_chunk_locks_its_quants_in_id_order_before_posting(self):
+        """The chunk's quants (and products) are locked by the chunk's own
+        transaction before its moves are done: a lock a second transaction
+        would wait for. Here, the lock statement is seen in the queries, in id
+        order, before any stock move is inserted."""
+        _task, adjustment = self._large_report()
+        self._approve(adjustment)
+        queries = []
+        original = type(self.env.cr).execute
+
+        def execute(cr, query, params=None, log_exceptions=True):
+            queries.append(str(query.code if hasattr(query, "code") else query))
+            return original(cr, query, params, log_exceptions)
+
+        cursor_class = type(self.env.cr)
+        cursor_class.execute = execute
+        try:
+            adjustment._apply_next_chunk()
+        finally:
+            cursor_class.execute = original
+        lock = next(i for i, q in enumerate(queries) if "FOR NO KEY UPDATE OF q" in q)
+        insert = next(
+            i for i, q in enumerate(queries) if q.startswith('INSERT INTO "stock_move"')
+        )
+        self.assertLess(lock, insert)
+        self.assertIn("ORDER BY q.id", queries[lock])
+
+    def test_the_setting_is_the_system_parameter(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.cycle_count_apply_chunk_size, 2)
+        settings.cycle_count_apply_chunk_size = 500
+        settings.execute()
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param(APPLY_CHUNK_PARAM), "500"
+        )
+        self.assertEqual(
+            self.env["cycle.count.adjustment"]._get_apply_chunk_size(), 500
+        )
+        self.env["ir.config_parameter"].search(
+            [("key", "=", APPLY_CHUNK_PARAM)]
+        ).unlink()
+        self.assertEqual(
+            self.env["res.config.settings"].create({}).cycle_count_apply_chunk_size,
+            2000,
+        )

@@ -7,17 +7,18 @@ class CycleCountAdjustment(models.Model):
     _inherit = "cycle.count.adjustment"
 
     def _dispatch_apply_to_stock(self):
-        """A job per report; each job applies one chunk (its own transaction)
-        and queues the next in that same transaction, so a chunk and its
-        successor are committed together or not at all."""
+        """A job per report; each job applies one chunk (its own transaction,
+        see _apply_chunk_in_own_transaction) and queues the next."""
         for adjustment in self:
-            adjustment._enqueue_apply_chunk()
+            adjustment._enqueue_apply_chunk(len(adjustment.sudo().move_ids))
 
-    def _enqueue_apply_chunk(self):
+    def _enqueue_apply_chunk(self, applied):
         self.ensure_one()
-        applied = len(self.sudo().move_ids)
         # The identity holds how much is applied: the same step is never queued
-        # twice, the next step is a new job.
+        # twice, the next step is a new job. A job killed after its chunk's
+        # commit, before its own, runs again: its chunk is then the next one
+        # (a line is posted once: _apply_next_chunk), and it queues the same
+        # successor as the first run would have.
         self.with_delay(
             identity_key=identity_exact,
             description=self.env._(
@@ -29,12 +30,12 @@ class CycleCountAdjustment(models.Model):
 
     def _job_apply_chunk(self, applied_before):
         """Apply the next chunk; ``applied_before`` only tells the steps apart."""
-        adjustment = self._apply_next_chunk()
-        if not adjustment:
+        result = self._apply_chunk_in_own_transaction()
+        if not result["report"]:
             return self.env._(
                 "Nothing to do: applied already, or being applied by another job."
             )
-        if adjustment.is_applying:
-            adjustment._enqueue_apply_chunk()
+        if result["applying"]:
+            self._enqueue_apply_chunk(result["applied"])
             return self.env._("Applied a chunk of %(report)s.", report=self.name)
         return self.env._("Applied %(report)s to stock.", report=self.name)
