@@ -26,9 +26,10 @@ run with the same LINES measures again without generating.
 import argparse
 import subprocess
 import time
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+from benchlib import environment, odoo_command, odoo_setup
 
 ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSES = [("Shanghai DC", "BSH"), ("Suzhou DC", "BSZ"), ("Ningbo DC", "BNB")]
@@ -126,40 +127,6 @@ DEFAULT_VIEWS = {
 
 def log(message):
     print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
-def odoo_setup(args):
-    import odoo  # noqa: PLC0415  (Odoo is imported once the paths are known)
-
-    argv = [f"--addons-path={args.addons_path}", "--log-level=warn"]
-    for option in ("db_host", "db_port", "db_user", "db_password"):
-        if getattr(args, option):
-            argv.append(f"--{option}={getattr(args, option)}")
-    odoo.tools.config.parse_config(argv)
-    return odoo
-
-
-def odoo_command(args, *extra):
-    command = ["odoo", f"--addons-path={args.addons_path}", "--log-level=warn"]
-    for option in ("db_host", "db_port", "db_user", "db_password"):
-        if getattr(args, option):
-            command.append(f"--{option}={getattr(args, option)}")
-    subprocess.run([*command, *extra], check=True)
-
-
-@contextmanager
-def environment(odoo, db, commit=False):
-    registry = odoo.modules.registry.Registry(db)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        try:
-            yield env
-            if commit:
-                env.flush_all()
-                cr.commit()
-        finally:
-            if not commit:
-                cr.rollback()
 
 
 # ----------------------------------------------------------------------

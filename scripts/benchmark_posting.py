@@ -30,11 +30,11 @@ ratios native/ours and ours/floor.
 """
 
 import argparse
-import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from datetime import datetime
+
+from benchlib import database_exists, environment, odoo_command, odoo_setup
 
 METHODS = ("standard", "average", "fifo")
 BOOK = 100
@@ -46,53 +46,6 @@ APPROVER_GROUPS = ("supervisor", "finance", "manager")
 
 def log(message):
     print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
-def odoo_setup(args):
-    import odoo  # noqa: PLC0415  (imported once the paths are known)
-
-    argv = [f"--addons-path={args.addons_path}", "--log-level=warn"]
-    for option in ("db_host", "db_port", "db_user", "db_password"):
-        if getattr(args, option):
-            argv.append(f"--{option}={getattr(args, option)}")
-    odoo.tools.config.parse_config(argv)
-    return odoo
-
-
-def database_exists(odoo, db):
-    with odoo.sql_db.db_connect("postgres").cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
-        return bool(cr.fetchone())
-
-
-def install(args):
-    command = ["odoo", f"--addons-path={args.addons_path}", "--log-level=warn"]
-    for option in ("db_host", "db_port", "db_user", "db_password"):
-        if getattr(args, option):
-            command.append(f"--{option}={getattr(args, option)}")
-    command += [
-        "-d",
-        args.db,
-        "-i",
-        "cycle_count_accounting",
-        "--without-demo=all",
-        "--stop-after-init",
-    ]
-    subprocess.run(command, check=True)
-
-
-@contextmanager
-def environment(odoo, db, commit):
-    registry = odoo.modules.registry.Registry(db)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        try:
-            yield env
-        finally:
-            if commit:
-                cr.commit()
-            else:
-                cr.rollback()
 
 
 # ----------------------------------------------------------------------
@@ -471,9 +424,13 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown costing methods: {', '.join(sorted(unknown))}")
     odoo = odoo_setup(args)
-    if not database_exists(odoo, args.db):
+    if not database_exists(args.db):
         log(f"Building {args.db} (cycle_count_accounting, no demo data)")
-        install(args)
+        odoo_command(
+            args,
+            *("-d", args.db, "-i", "cycle_count_accounting"),
+            *("--without-demo=all", "--stop-after-init"),
+        )
     for method in methods:
         with environment(odoo, args.db, commit=True) as env:
             setup_method(env, method, max(sizes))
