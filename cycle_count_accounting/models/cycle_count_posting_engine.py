@@ -93,6 +93,21 @@ class CycleCountPostingEngine(models.AbstractModel):
         self = self.with_env(env)
         lines = lines.with_env(env)
         quants = self._lock_quants(company, lines)
+        # Never a line twice: a line with its move is in stock already (read
+        # after the lock, so a concurrent posting of it has committed).
+        posted = {
+            row[0]
+            for row in self._execute(
+                SQL(
+                    """SELECT cycle_count_adjustment_line_id FROM stock_move
+                        WHERE cycle_count_adjustment_line_id = ANY(%(lines)s)""",
+                    lines=lines.ids,
+                )
+            )
+        }
+        lines = lines.filtered(lambda line: line.id not in posted)
+        if not lines:
+            return self.env["stock.move"], False
         reason = self._get_quant_fallback_reason(lines, quants)
         if reason:
             return self.env["stock.move"], reason
@@ -126,7 +141,10 @@ class CycleCountPostingEngine(models.AbstractModel):
         locations'), in id order, before anything is read from them."""
         products, locations = [], []
         for line in lines:
-            for location in (line.location_id, self._get_inventory_location(company, line)):
+            for location in (
+                line.location_id,
+                self._get_inventory_location(company, line),
+            ):
                 products.append(line.product_id.id)
                 locations.append(location.id)
         rows = self._execute(
@@ -160,7 +178,9 @@ class CycleCountPostingEngine(models.AbstractModel):
                     "%(product)s has several quants in one location",
                     product=product.display_name,
                 )
-        rounding = {line.product_id.id: line.product_id.uom_id.rounding for line in lines}
+        rounding = {
+            line.product_id.id: line.product_id.uom_id.rounding for line in lines
+        }
         delta = defaultdict(float)
         for line in lines:
             delta[(line.product_id.id, line.location_id.id)] += line.difference_qty
@@ -169,7 +189,7 @@ class CycleCountPostingEngine(models.AbstractModel):
             if not rows or change >= 0:
                 continue
             _id, product_id, _loc, quantity, reserved, _date = rows[0]
-            if reserved and float_is_zero(reserved, precision_rounding=rounding[product_id]) is False:
+            if not float_is_zero(reserved, precision_rounding=rounding[product_id]):
                 if quantity + change < reserved:
                     product = self.env["product.product"].browse(product_id)
                     return self.env._(
@@ -268,7 +288,9 @@ class CycleCountPostingEngine(models.AbstractModel):
                 source, dest = inventory, line.location_id
             else:
                 source, dest = line.location_id, inventory
-            qty = self._column("stock.move", "product_uom_qty", abs(line.difference_qty))
+            qty = self._column(
+                "stock.move", "product_uom_qty", abs(line.difference_qty)
+            )
             cols["product"].append(product.id)
             cols["uom"].append(product.uom_id.id)
             cols["source"].append(source.id)
@@ -365,13 +387,17 @@ class CycleCountPostingEngine(models.AbstractModel):
                 ["quantity:sum", "value:sum"],
             )
         }
-        negative = self.env["stock.valuation.layer"].sudo().search_count(
-            [
-                ("product_id", "in", gains.product_id.ids),
-                ("company_id", "=", company.id),
-                ("remaining_qty", "<", 0),
-            ],
-            limit=1,
+        negative = (
+            self.env["stock.valuation.layer"]
+            .sudo()
+            .search_count(
+                [
+                    ("product_id", "in", gains.product_id.ids),
+                    ("company_id", "=", company.id),
+                    ("remaining_qty", "<", 0),
+                ],
+                limit=1,
+            )
         )
         if negative:
             return self.env._(
@@ -421,7 +447,9 @@ class CycleCountPostingEngine(models.AbstractModel):
                     new_price = (unit * total + move_cost * qty) / (total + qty)
                 pending[product.id] += qty
                 unrounded[product.id] = new_price
-                prices[product.id] = float_round(new_price, precision_digits=price_digits)
+                prices[product.id] = float_round(
+                    new_price, precision_digits=price_digits
+                )
                 changed_prices[product.id] = prices[product.id]
         for line in gains:
             product = line.product_id.with_company(company)
@@ -446,7 +474,13 @@ class CycleCountPostingEngine(models.AbstractModel):
                 }
             )
             candidates[product.id].append(
-                {"id": None, "qty": qty, "value": value, "unit": unit, "new": layers[-1]}
+                {
+                    "id": None,
+                    "qty": qty,
+                    "value": value,
+                    "unit": unit,
+                    "new": layers[-1],
+                }
             )
         # The totals Odoo reads while valuing the losses: after the gains'
         # layers, before any loss's (they are created together at the end).
@@ -490,7 +524,7 @@ class CycleCountPostingEngine(models.AbstractModel):
                 if float_is_zero(to_take, precision_rounding=rounding):
                     if float_is_zero(candidate["qty"], precision_rounding=rounding):
                         following = [c for c in queue[index + 1 :] if c["qty"] > 0]
-                        new_price = following and following[0]["unit"] or new_price
+                        new_price = (following and following[0]["unit"]) or new_price
                     break
             if not float_is_zero(to_take, precision_rounding=rounding):
                 return self.env._(
@@ -571,7 +605,8 @@ class CycleCountPostingEngine(models.AbstractModel):
                 products=[layer["line"].product_id.id for layer in layers],
                 categs=[layer["line"].product_id.categ_id.id for layer in layers],
                 quantities=[
-                    self._column(Layer, "quantity", layer["quantity"]) for layer in layers
+                    self._column(Layer, "quantity", layer["quantity"])
+                    for layer in layers
                 ],
                 units=[
                     self._column(Layer, "unit_cost", layer["unit_cost"])

@@ -11,3 +11,4 @@ from . import test_property_stock_books
 from . import test_china_two_step
 from . import test_two_step_tour
 from . import test_posting_engine_differential
+from . import test_posting_engine

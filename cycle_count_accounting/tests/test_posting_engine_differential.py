@@ -151,7 +151,9 @@ class PostingEngineCase(CycleCountAccountingCase):
         moves = self._rows(
             "stock_move", "t.cycle_count_adjustment_id = %s", (report.id,)
         )
-        move_key = {m["id"]: ("move", m["cycle_count_adjustment_line_id"]) for m in moves}
+        move_key = {
+            m["id"]: ("move", m["cycle_count_adjustment_line_id"]) for m in moves
+        }
         entries = self._rows(
             "account_move", "t.cycle_count_adjustment_id = %s", (report.id,)
         )
@@ -199,9 +201,7 @@ class PostingEngineCase(CycleCountAccountingCase):
             ),
             key=lambda r: (r["account_id"], r["product_id"] or 0, r["balance"]),
         )
-        prices = self._rows(
-            "product_product", "t.id IN %s", (products,)
-        )
+        prices = self._rows("product_product", "t.id IN %s", (products,))
         return {
             "moves": sorted(
                 (clean(m) for m in moves),
@@ -305,7 +305,8 @@ class TestPostingEngineDifferential(PostingEngineCase):
                 continue
             unit = data.draw(
                 st.one_of(
-                    st.none(), st.floats(min_value=1, max_value=30).map(lambda f: round(f, 2))
+                    st.none(),
+                    st.floats(min_value=1, max_value=30).map(lambda f: round(f, 2)),
                 )
             )
             variances[product] = (float(difference), unit)
@@ -313,4 +314,3 @@ class TestPostingEngineDifferential(PostingEngineCase):
             return
         odoo, engine = self._run_both(report, variances)
         self._assert_same(odoo, engine)
-
