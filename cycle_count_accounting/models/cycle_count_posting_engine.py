@@ -115,8 +115,10 @@ class CycleCountPostingEngine(models.AbstractModel):
         if isinstance(valuation, str):
             return self.env["stock.move"], valuation
         moment = self._get_move_date(adjustment)
-        moves = self._insert_moves(adjustment, lines, moment)
+        moves, reference = self._insert_moves(adjustment, lines, moment)
         self._update_quants(company, lines, quants, moves)
+        for layer in valuation["layers"]:
+            layer["reference"] = reference
         self._write_valuation(company, lines, moves, valuation)
         self.env.invalidate_all()
         moves = self.env["stock.move"].browse(moves)
@@ -278,8 +280,11 @@ class CycleCountPostingEngine(models.AbstractModel):
     # -- moves and move lines -------------------------------------------
     def _insert_moves(self, adjustment, lines, moment):
         company = adjustment.company_id
-        name = self.env._("Cycle count %(adjustment)s", adjustment=adjustment.name)
-        origin = adjustment.task_id.name or None
+        # The name and origin approval gives every move of the report (one
+        # definition, its translation).
+        template = lines[:1]._prepare_stock_move_vals()
+        name = template["name"]
+        origin = template.get("origin") or None
         cols = defaultdict(list)
         for line in lines:
             product = line.product_id
@@ -362,7 +367,7 @@ class CycleCountPostingEngine(models.AbstractModel):
                 moves=move_ids,
             )
         )
-        return move_ids
+        return move_ids, name
 
     # -- valuation ------------------------------------------------------
     def _value_lines(self, company, lines):
@@ -669,12 +674,10 @@ class CycleCountPostingEngine(models.AbstractModel):
             )
 
     def _get_layer_description(self, company, layer):
+        # As stock.move._prepare_common_svl_vals: the move's reference (its
+        # name) and the product's name.
         product = layer["line"].product_id
-        reference = self.env._(
-            "Cycle count %(adjustment)s", adjustment=layer["line"].adjustment_id.name
-        )
-        return f"{reference} - {product.name}{layer['suffix']}"
-
+        return f"{layer['reference']} - {product.name}{layer['suffix']}"
     # -- the journal entry ----------------------------------------------
     @api.model
     def _create_entries(self, adjustment, entries_vals):
