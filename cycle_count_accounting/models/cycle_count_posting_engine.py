@@ -678,6 +678,7 @@ class CycleCountPostingEngine(models.AbstractModel):
         # name) and the product's name.
         product = layer["line"].product_id
         return f"{layer['reference']} - {product.name}{layer['suffix']}"
+
     # -- the journal entry ----------------------------------------------
     @api.model
     def _create_entries(self, adjustment, entries_vals):
