@@ -261,9 +261,50 @@ class CycleCountPostingEngine(models.AbstractModel):
                 )
             )
         new = [(key, vals) for key, vals in state.items() if not vals[2]]
+        # A first quant in a virtual location (the inventory-loss location of
+        # a product never adjusted) stores nothing computed but its company
+        # and the difference to a count: one INSERT for all of them.
+        internal = {
+            location.id
+            for location in self.env["stock.location"].browse(
+                {key[1] for key, _vals in new}
+            )
+            if location.usage in ("internal", "transit")
+        }
+        virtual = [(key, vals) for key, vals in new if key[1] not in internal]
+        new = [(key, vals) for key, vals in new if key[1] in internal]
+        if virtual:
+            self._execute(
+                SQL(
+                    """
+                    INSERT INTO stock_quant (
+                        create_uid, write_uid, create_date, write_date,
+                        product_id, location_id, company_id, quantity,
+                        reserved_quantity, inventory_diff_quantity,
+                        inventory_quantity_set, in_date)
+                    SELECT %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                           NOW() AT TIME ZONE 'UTC', v.product_id, v.location_id,
+                           l.company_id, v.quantity, 0, -v.quantity, FALSE,
+                           v.in_date
+                      FROM unnest(%(products)s::int[], %(locations)s::int[],
+                                  %(quantities)s::numeric[],
+                                  %(dates)s::timestamp[])
+                           AS v(product_id, location_id, quantity, in_date)
+                      JOIN stock_location l ON l.id = v.location_id
+                    """,
+                    uid=self.env.uid,
+                    products=[key[0] for key, _vals in virtual],
+                    locations=[key[1] for key, _vals in virtual],
+                    quantities=[
+                        self._column("stock.quant", "quantity", vals[0])
+                        for _key, vals in virtual
+                    ],
+                    dates=[vals[1] for _key, vals in virtual],
+                )
+            )
         if new:
-            # Few (gains in an empty bin, a first count in a location): the ORM
-            # computes what a new quant stores (scheduled date, company).
+            # Few (gains in an empty bin): the ORM computes what a new quant
+            # of a bin stores (its scheduled count date, company).
             # sudo: quants are written by the system, as Odoo's moves do.
             self.env["stock.quant"].sudo().create(
                 [
