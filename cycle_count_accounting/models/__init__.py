@@ -4,6 +4,7 @@ from . import (
     cycle_count_account_settings_reason,
     cycle_count_adjustment,
     cycle_count_adjustment_line,
+    cycle_count_posting_engine,
     cycle_count_readiness,
     cycle_count_reason,
     res_company,

@@ -193,7 +193,14 @@ class CycleCountAdjustment(models.Model):
         """The layers of these moves get no entry each (see
         stock.valuation.layer._validate_accounting_entries): the report's one
         entry is built once all of it is applied, even across background
-        chunks. The moves take the entry's date."""
+        chunks. The moves take the entry's date.
+
+        With the posting engine on (``cycle.count.posting.engine``), lines it
+        covers are posted in bulk; any other goes to Odoo's path, with a note
+        on the report naming why."""
+        moves = self._apply_lines_by_engine(lines)
+        if moves is not None:
+            return moves
         moves = super(
             CycleCountAdjustment, self.with_context(cycle_count_defer_entry=True)
         )._apply_lines(lines)
@@ -205,6 +212,32 @@ class CycleCountAdjustment(models.Model):
             moves.move_line_ids.write({"date": moment})
         self._post_periodic_entry(moves)
         return moves.with_context(cycle_count_defer_entry=False)
+
+    def _apply_lines_by_engine(self, lines):
+        """The moves the engine posted for ``lines``, or None for Odoo's path
+        (engine off, or a case it does not cover: then noted on the report)."""
+        self.ensure_one()
+        engine = self.env["cycle.count.posting.engine"]
+        if not lines or not engine._is_enabled():
+            return None
+        reason = engine._get_fallback_reason(self, lines)
+        moves = None
+        if not reason:
+            moves, reason = engine._post_lines(self, lines)
+        if reason:
+            self._note_engine_fallback(reason)
+            return None
+        return moves
+
+    def _note_engine_fallback(self, reason):
+        self.message_post(
+            body=self.env._(
+                "Posted through Odoo's inventory machinery, not the set-based "
+                "posting engine: %(reason)s.",
+                reason=reason,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _finish_apply(self, moves):
         self._post_variance_entry()
@@ -264,10 +297,17 @@ class CycleCountAdjustment(models.Model):
             self._merge_entry_vals(journal_id, vals_list, date)
             for journal_id, vals_list in per_journal.items()
         ]
-        # Posting the valuation is the system's work once approved, as core's
-        # _validate_accounting_entries does it.
-        entries = self.env["account.move"].sudo().create(entries_vals)
-        entries._post()
+        engine = self.env["cycle.count.posting.engine"]
+        if engine._is_enabled() and not engine._get_fallback_reason(
+            self, self._get_lines_to_apply()
+        ):
+            # The same entry, its lines written in bulk.
+            entries = engine._create_entries(self, entries_vals)
+        else:
+            # Posting the valuation is the system's work once approved, as
+            # core's _validate_accounting_entries does it.
+            entries = self.env["account.move"].sudo().create(entries_vals)
+            entries._post()
         self.invalidate_recordset(["account_move_ids", "account_move_count"])
         return entries
 

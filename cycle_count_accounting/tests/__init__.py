@@ -12,3 +12,5 @@ from . import test_china_two_step
 from . import test_two_step_tour
 from . import test_untested_paths
 from . import test_background_posting
+from . import test_posting_engine_differential
+from . import test_posting_engine

@@ -1,0 +1,829 @@
+import json
+from collections import defaultdict
+from datetime import datetime, time
+
+from odoo import api, fields, models
+from odoo.tools import SQL, float_is_zero, float_repr, float_round
+
+# The switch (support): "0", "false" or "off" posts every report through
+# Odoo's own machinery, as before the engine.
+ENGINE_PARAM = "cycle_count_accounting.posting_engine"
+
+
+class CycleCountPostingEngine(models.AbstractModel):
+    """Posts a variance report's differences as Odoo's inventory apply and our
+    one-entry-per-report merge would, in a few set-based statements: the
+    report's quants locked in id order, then done moves, move lines, quant
+    updates, valuation layers (FIFO candidates consumed in FIFO order, the
+    product's cost as Odoo updates it) and the report's journal entry with its
+    lines. Whatever it does not cover goes to Odoo's path, with a note on the
+    report naming why (``_get_fallback_reason``)."""
+
+    _name = "cycle.count.posting.engine"
+    _description = "Cycle Count Set-Based Posting Engine"
+
+    # ------------------------------------------------------------------
+    # The switch and the scope
+    # ------------------------------------------------------------------
+    @api.model
+    def _is_enabled(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(ENGINE_PARAM, "1")
+        return (value or "").strip().lower() not in ("0", "false", "off", "no")
+
+    @api.model
+    def _get_fallback_reason(self, adjustment, lines):
+        """Why ``lines`` of ``adjustment`` must go through Odoo's path (a
+        translated sentence), or False when the engine covers them. Checked
+        from what is in memory; the quants' state is checked after the lock
+        (``_get_quant_fallback_reason``)."""
+        company = adjustment.company_id
+        if company.cycle_count_two_step or adjustment.suspense_state:
+            return self.env._("two-step posting through suspense")
+        for line in lines:
+            product = line.product_id.with_company(company)
+            if line.lot_id or line.package_id or line.owner_id:
+                return self.env._(
+                    "%(product)s is counted by lot, package or owner",
+                    product=product.display_name,
+                )
+            if not product.is_storable or product.tracking != "none":
+                return self.env._(
+                    "%(product)s is tracked by lots or serial numbers",
+                    product=product.display_name,
+                )
+            if product.categ_id.property_valuation != "real_time":
+                return self.env._(
+                    "%(product)s is valued periodically (manual valuation)",
+                    product=product.display_name,
+                )
+            if product.cost_method not in ("standard", "average", "fifo"):
+                return self.env._(
+                    "%(product)s has a costing method the engine does not know",
+                    product=product.display_name,
+                )
+            if line.location_id.company_id != company:
+                return self.env._(
+                    "%(location)s belongs to another company",
+                    location=line.location_id.display_name,
+                )
+        return False
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _column(self, model, name, value):
+        """``value`` as the ORM would store it in ``model.name`` (the field's
+        digits, the currency's rounding)."""
+        return self.env[model]._fields[name].convert_to_column(value, self.env[model])
+
+    def _execute(self, query):
+        return self.env.execute_query(query)
+
+    # ------------------------------------------------------------------
+    # Posting
+    # ------------------------------------------------------------------
+    @api.model
+    def _post_lines(self, adjustment, lines):
+        """Post ``lines`` (variances of ``adjustment``, in the order they are
+        applied). Return ``(moves, False)``, or ``(empty, reason)`` when a
+        quant or a layer needs Odoo's path (nothing written then)."""
+        self.env.flush_all()
+        company = adjustment.company_id
+        env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
+        self = self.with_env(env)
+        lines = lines.with_env(env)
+        quants = self._lock_quants(company, lines)
+        # Never a line twice: a line with its move is in stock already (read
+        # after the lock, so a concurrent posting of it has committed).
+        posted = {
+            row[0]
+            for row in self._execute(
+                SQL(
+                    """SELECT cycle_count_adjustment_line_id FROM stock_move
+                        WHERE cycle_count_adjustment_line_id = ANY(%(lines)s)""",
+                    lines=lines.ids,
+                )
+            )
+        }
+        lines = lines.filtered(lambda line: line.id not in posted)
+        if not lines:
+            return self.env["stock.move"], False
+        reason = self._get_quant_fallback_reason(lines, quants)
+        if reason:
+            return self.env["stock.move"], reason
+        valuation = self._value_lines(company, lines)
+        if isinstance(valuation, str):
+            return self.env["stock.move"], valuation
+        moment = self._get_move_date(adjustment)
+        moves, reference = self._insert_moves(adjustment, lines, moment)
+        self._update_quants(company, lines, quants, moves)
+        for layer in valuation["layers"]:
+            layer["reference"] = reference
+        self._write_valuation(company, lines, moves, valuation)
+        self.env.invalidate_all()
+        moves = self.env["stock.move"].browse(moves)
+        # What Odoo's stock.move._action_done does after the moves (planning's
+        # event triggers; the locations' last count).
+        self.env["cycle.count.event"]._fire_from_moves(moves)
+        return moves, False
+
+    def _get_move_date(self, adjustment):
+        date = adjustment._get_entry_date()
+        if date != fields.Date.context_today(adjustment):
+            # As accounting's _apply_lines: noon UTC keeps the calendar date.
+            return datetime.combine(date, time(12))
+        return fields.Datetime.now()
+
+    # -- quants ---------------------------------------------------------
+    def _get_inventory_location(self, company, line):
+        return line.product_id.with_company(company).property_stock_inventory
+
+    def _lock_quants(self, company, lines):
+        """Lock the quants the lines touch (their bins' and the inventory-loss
+        locations'), in id order, before anything is read from them."""
+        products, locations = [], []
+        for line in lines:
+            for location in (
+                line.location_id,
+                self._get_inventory_location(company, line),
+            ):
+                products.append(line.product_id.id)
+                locations.append(location.id)
+        rows = self._execute(
+            SQL(
+                """
+                SELECT q.id, q.product_id, q.location_id, q.quantity,
+                       q.reserved_quantity, q.in_date
+                  FROM stock_quant q
+                  JOIN unnest(%(products)s::int[], %(locations)s::int[])
+                       AS k(product_id, location_id)
+                    ON k.product_id = q.product_id AND k.location_id = q.location_id
+                 WHERE q.lot_id IS NULL AND q.package_id IS NULL
+                   AND q.owner_id IS NULL
+                 ORDER BY q.id
+                   FOR NO KEY UPDATE OF q
+                """,
+                products=products,
+                locations=locations,
+            )
+        )
+        quants = defaultdict(list)
+        for row in rows:
+            quants[(row[1], row[2])].append(row)
+        return quants
+
+    def _get_quant_fallback_reason(self, lines, quants):
+        for key, rows in quants.items():
+            if len(rows) > 1:
+                product = self.env["product.product"].browse(key[0])
+                return self.env._(
+                    "%(product)s has several quants in one location",
+                    product=product.display_name,
+                )
+        rounding = {
+            line.product_id.id: line.product_id.uom_id.rounding for line in lines
+        }
+        delta = defaultdict(float)
+        for line in lines:
+            delta[(line.product_id.id, line.location_id.id)] += line.difference_qty
+        for key, change in delta.items():
+            rows = quants.get(key)
+            if not rows or change >= 0:
+                continue
+            _id, product_id, _loc, quantity, reserved, _date = rows[0]
+            if not float_is_zero(reserved, precision_rounding=rounding[product_id]):
+                if quantity + change < reserved:
+                    product = self.env["product.product"].browse(product_id)
+                    return self.env._(
+                        "%(product)s is reserved beyond what the count leaves",
+                        product=product.display_name,
+                    )
+        return False
+
+    def _update_quants(self, company, lines, quants, move_ids):
+        """Each line takes its quantity from its source quant and gives it to
+        its destination quant (``stock.quant._update_available_quantity``):
+        existing quants updated in one statement, new ones created in one
+        batch; incoming dates as Odoo keeps them."""
+        now = fields.Datetime.now()
+        state = {}  # key -> [quantity, in_date, quant id or None]
+        for key, rows in quants.items():
+            row = rows[0]
+            state[key] = [row[3], row[5], row[0]]
+        bypass = {}
+
+        def sync(key, location, quantity, in_date=None):
+            current = state.get(key)
+            if location not in bypass:
+                bypass[location] = location.should_bypass_reservation()
+            incoming = []
+            if not bypass[location] and current and current[1] and current[0] > 0:
+                incoming.append(current[1])
+            if in_date:
+                incoming.append(in_date)
+            in_date = min(incoming) if incoming else now
+            if current:
+                current[0] += quantity
+                current[1] = in_date
+            else:
+                state[key] = [quantity, in_date, None]
+            return in_date
+
+        for line in lines:
+            product = line.product_id
+            inventory = self._get_inventory_location(company, line)
+            qty = abs(line.difference_qty)
+            if line.difference_qty > 0:
+                source, dest = inventory, line.location_id
+            else:
+                source, dest = line.location_id, inventory
+            in_date = sync((product.id, source.id), source, -qty)
+            sync((product.id, dest.id), dest, qty, in_date)
+        updates = [(vals[2], vals[0], vals[1]) for vals in state.values() if vals[2]]
+        if updates:
+            self._execute(
+                SQL(
+                    """
+                    UPDATE stock_quant q
+                       SET quantity = v.quantity, in_date = v.in_date,
+                           write_uid = %(uid)s,
+                           write_date = NOW() AT TIME ZONE 'UTC'
+                      FROM unnest(%(ids)s::int[], %(quantities)s::numeric[],
+                                  %(dates)s::timestamp[]) AS v(id, quantity, in_date)
+                     WHERE q.id = v.id
+                    """,
+                    uid=self.env.uid,
+                    ids=[u[0] for u in updates],
+                    quantities=[
+                        self._column("stock.quant", "quantity", u[1]) for u in updates
+                    ],
+                    dates=[u[2] for u in updates],
+                )
+            )
+        new = [(key, vals) for key, vals in state.items() if not vals[2]]
+        # A first quant in a virtual location (the inventory-loss location of
+        # a product never adjusted) stores nothing computed but its company
+        # and the difference to a count: one INSERT for all of them.
+        internal = {
+            location.id
+            for location in self.env["stock.location"].browse(
+                {key[1] for key, _vals in new}
+            )
+            if location.usage in ("internal", "transit")
+        }
+        virtual = [(key, vals) for key, vals in new if key[1] not in internal]
+        new = [(key, vals) for key, vals in new if key[1] in internal]
+        if virtual:
+            self._execute(
+                SQL(
+                    """
+                    INSERT INTO stock_quant (
+                        create_uid, write_uid, create_date, write_date,
+                        product_id, location_id, company_id, quantity,
+                        reserved_quantity, inventory_diff_quantity,
+                        inventory_quantity_set, in_date)
+                    SELECT %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                           NOW() AT TIME ZONE 'UTC', v.product_id, v.location_id,
+                           l.company_id, v.quantity, 0, -v.quantity, FALSE,
+                           v.in_date
+                      FROM unnest(%(products)s::int[], %(locations)s::int[],
+                                  %(quantities)s::numeric[],
+                                  %(dates)s::timestamp[])
+                           AS v(product_id, location_id, quantity, in_date)
+                      JOIN stock_location l ON l.id = v.location_id
+                    """,
+                    uid=self.env.uid,
+                    products=[key[0] for key, _vals in virtual],
+                    locations=[key[1] for key, _vals in virtual],
+                    quantities=[
+                        self._column("stock.quant", "quantity", vals[0])
+                        for _key, vals in virtual
+                    ],
+                    dates=[vals[1] for _key, vals in virtual],
+                )
+            )
+        if new:
+            # Few (gains in an empty bin): the ORM computes what a new quant
+            # of a bin stores (its scheduled count date, company).
+            # sudo: quants are written by the system, as Odoo's moves do.
+            self.env["stock.quant"].sudo().create(
+                [
+                    {
+                        "product_id": key[0],
+                        "location_id": key[1],
+                        "quantity": vals[0],
+                        "in_date": vals[1],
+                    }
+                    for key, vals in new
+                ]
+            )
+
+    # -- moves and move lines -------------------------------------------
+    def _insert_moves(self, adjustment, lines, moment):
+        company = adjustment.company_id
+        # The name and origin approval gives every move of the report (one
+        # definition, its translation).
+        template = lines[:1]._prepare_stock_move_vals()
+        name = template["name"]
+        origin = template.get("origin") or None
+        cols = defaultdict(list)
+        for line in lines:
+            product = line.product_id
+            inventory = self._get_inventory_location(company, line)
+            if line.difference_qty > 0:
+                source, dest = inventory, line.location_id
+            else:
+                source, dest = line.location_id, inventory
+            qty = self._column(
+                "stock.move", "product_uom_qty", abs(line.difference_qty)
+            )
+            cols["product"].append(product.id)
+            cols["uom"].append(product.uom_id.id)
+            cols["source"].append(source.id)
+            cols["dest"].append(dest.id)
+            cols["qty"].append(qty)
+            cols["price"].append(line.unit_cost)
+            cols["line"].append(line.id)
+            cols["scrapped"].append(bool(dest.scrap_location))
+        rows = self._execute(
+            SQL(
+                """
+                INSERT INTO stock_move (
+                    create_uid, write_uid, create_date, write_date, sequence,
+                    company_id, product_id, product_uom, location_id,
+                    location_dest_id, name, priority, state, origin,
+                    procure_method, reference, product_qty, product_uom_qty,
+                    quantity, picked, scrapped, propagate_cancel, is_inventory,
+                    additional, date, price_unit, cycle_count_adjustment_line_id,
+                    cycle_count_adjustment_id)
+                SELECT %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       NOW() AT TIME ZONE 'UTC', 10, %(company)s, v.product_id,
+                       v.uom_id, v.source_id, v.dest_id, %(name)s, '0', 'done',
+                       %(origin)s, 'make_to_stock', %(name)s, v.qty, v.qty, v.qty,
+                       TRUE, v.scrapped, TRUE, TRUE, FALSE, %(date)s, v.price,
+                       v.line_id, %(adjustment)s
+                  FROM unnest(%(products)s::int[], %(uoms)s::int[],
+                              %(sources)s::int[], %(dests)s::int[],
+                              %(qtys)s::numeric[], %(prices)s::float8[],
+                              %(lines)s::int[], %(scrapped)s::bool[])
+                       WITH ORDINALITY
+                       AS v(product_id, uom_id, source_id, dest_id, qty, price,
+                            line_id, scrapped, n)
+                 ORDER BY v.n
+             RETURNING id
+                """,
+                uid=self.env.uid,
+                company=company.id,
+                name=name,
+                origin=origin,
+                date=moment,
+                adjustment=adjustment.id,
+                products=cols["product"],
+                uoms=cols["uom"],
+                sources=cols["source"],
+                dests=cols["dest"],
+                qtys=cols["qty"],
+                prices=cols["price"],
+                lines=cols["line"],
+                scrapped=cols["scrapped"],
+            )
+        )
+        move_ids = [row[0] for row in rows]
+        self._execute(
+            SQL(
+                """
+                INSERT INTO stock_move_line (
+                    create_uid, write_uid, create_date, write_date, move_id,
+                    company_id, product_id, product_uom_id, location_id,
+                    location_dest_id, state, reference, quantity,
+                    quantity_product_uom, picked, date)
+                SELECT m.create_uid, m.write_uid, m.create_date, m.write_date,
+                       m.id, m.company_id, m.product_id, m.product_uom,
+                       m.location_id, m.location_dest_id, 'done', m.reference,
+                       m.quantity, m.product_qty, TRUE, m.date
+                  FROM stock_move m
+                 WHERE m.id = ANY(%(moves)s)
+                 ORDER BY m.id
+                """,
+                moves=move_ids,
+            )
+        )
+        return move_ids, name
+
+    # -- valuation ------------------------------------------------------
+    def _value_lines(self, company, lines):
+        """The layers Odoo's valuation makes for these moves, in its order:
+        the gains' incoming layers first (average cost updated before them),
+        then the losses', each consuming the FIFO candidates (oldest first,
+        whatever the costing method, as ``_run_fifo``). Return a dict of what
+        to write, or a fallback reason (negative valuation, vacuum)."""
+        currency = company.currency_id
+        price_digits = self.env["decimal.precision"].precision_get("Product Price")
+        products = lines.product_id.with_company(company)
+        gains = lines.filtered(lambda line: line.difference_qty > 0)
+        losses = lines - gains
+        # One read of the layers: totals and FIFO candidates.
+        totals = {
+            product.id: (quantity, value)
+            for product, quantity, value in self.env["stock.valuation.layer"]
+            .sudo()
+            ._read_group(
+                [("product_id", "in", products.ids), ("company_id", "=", company.id)],
+                ["product_id"],
+                ["quantity:sum", "value:sum"],
+            )
+        }
+        negative = (
+            self.env["stock.valuation.layer"]
+            .sudo()
+            .search_count(
+                [
+                    ("product_id", "in", gains.product_id.ids),
+                    ("company_id", "=", company.id),
+                    ("remaining_qty", "<", 0),
+                ],
+                limit=1,
+            )
+        )
+        if negative:
+            return self.env._(
+                "a product gained has negative valued stock (Odoo's FIFO vacuum)"
+            )
+        rows = self._execute(
+            SQL(
+                """
+                SELECT id, product_id, remaining_qty, remaining_value, unit_cost
+                  FROM stock_valuation_layer
+                 WHERE product_id = ANY(%(products)s) AND company_id = %(company)s
+                   AND remaining_qty > 0 AND lot_id IS NULL
+                 ORDER BY create_date, id
+                   FOR NO KEY UPDATE
+                """,
+                products=losses.product_id.ids,
+                company=company.id,
+            )
+        )
+        candidates = defaultdict(list)
+        for row in rows:
+            candidates[row[1]].append(
+                {"id": row[0], "qty": row[2], "value": row[3], "unit": row[4]}
+            )
+        prices = {product.id: product.standard_price for product in products}
+        changed_prices = {}
+        layers = []  # in line order: gains then losses, as Odoo creates them
+        # Gains: the average cost first (product_price_update_before_done).
+        pending = defaultdict(float)
+        unrounded = {}
+        for line in gains:
+            product = line.product_id.with_company(company)
+            qty = line.difference_qty
+            rounding = product.uom_id.rounding
+            method = product.cost_method
+            move_cost = line.unit_cost
+            if float_is_zero(move_cost, precision_digits=price_digits):
+                move_cost = prices[product.id]
+            if method != "standard":
+                total = totals.get(product.id, (0.0, 0.0))[0] + pending[product.id]
+                if float_is_zero(total, precision_rounding=rounding) or float_is_zero(
+                    total + qty, precision_rounding=rounding
+                ):
+                    new_price = move_cost
+                else:
+                    unit = unrounded.get(product.id) or prices[product.id]
+                    new_price = (unit * total + move_cost * qty) / (total + qty)
+                pending[product.id] += qty
+                unrounded[product.id] = new_price
+                prices[product.id] = float_round(
+                    new_price, precision_digits=price_digits
+                )
+                changed_prices[product.id] = prices[product.id]
+        for line in gains:
+            product = line.product_id.with_company(company)
+            qty = line.difference_qty
+            if product.cost_method == "standard":
+                unit = prices[product.id]
+            else:
+                unit = line.unit_cost
+                if float_is_zero(unit, precision_digits=price_digits):
+                    unit = product.standard_price
+            unit = abs(unit)
+            value = currency.round(unit * qty)
+            layers.append(
+                {
+                    "line": line,
+                    "quantity": qty,
+                    "unit_cost": unit,
+                    "value": value,
+                    "remaining_qty": qty,
+                    "remaining_value": value,
+                    "suffix": "",
+                }
+            )
+            candidates[product.id].append(
+                {
+                    "id": None,
+                    "qty": qty,
+                    "value": value,
+                    "unit": unit,
+                    "new": layers[-1],
+                }
+            )
+        # The totals Odoo reads while valuing the losses: after the gains'
+        # layers, before any loss's (they are created together at the end).
+        after_gains = dict(totals)
+        for layer in layers:
+            quantity, value = after_gains.get(layer["line"].product_id.id, (0.0, 0.0))
+            after_gains[layer["line"].product_id.id] = (
+                quantity + layer["quantity"],
+                value + layer["value"],
+            )
+        consumed = {}
+        for line in losses:
+            product = line.product_id.with_company(company)
+            rounding = product.uom_id.rounding
+            qty = -line.difference_qty
+            cost = prices[product.id]
+            vals = {
+                "line": line,
+                "quantity": -qty,
+                "unit_cost": cost,
+                "value": currency.round(-qty * cost),
+                "suffix": "",
+            }
+            queue = candidates[product.id]
+            to_take = qty
+            taken_value = 0.0
+            new_price = 0.0
+            for index, candidate in enumerate(queue):
+                if candidate["qty"] <= 0:
+                    continue
+                taken = min(to_take, candidate["qty"])
+                unit = candidate["value"] / candidate["qty"]
+                new_price = unit
+                value_taken = currency.round(taken * unit)
+                candidate["qty"] -= taken
+                candidate["value"] -= value_taken
+                if candidate["id"]:
+                    consumed[candidate["id"]] = candidate
+                to_take -= taken
+                taken_value += value_taken
+                if float_is_zero(to_take, precision_rounding=rounding):
+                    if float_is_zero(candidate["qty"], precision_rounding=rounding):
+                        following = [c for c in queue[index + 1 :] if c["qty"] > 0]
+                        new_price = (following and following[0]["unit"]) or new_price
+                    break
+            if not float_is_zero(to_take, precision_rounding=rounding):
+                return self.env._(
+                    "the loss of %(product)s exceeds its valued stock "
+                    "(negative valuation)",
+                    product=product.display_name,
+                )
+            if product.cost_method == "fifo":
+                remaining_qty = sum(c["qty"] for c in queue)
+                remaining_value = sum(c["value"] for c in queue)
+                if remaining_qty > 0 and not float_is_zero(
+                    remaining_qty, precision_rounding=rounding
+                ):
+                    prices[product.id] = float_round(
+                        remaining_value / remaining_qty, precision_digits=price_digits
+                    )
+                    changed_prices[product.id] = prices[product.id]
+                vals["value"] = -taken_value
+                vals["unit_cost"] = taken_value / qty
+            elif product.cost_method == "average":
+                quantity_svl, value_svl = after_gains.get(product.id, (0.0, 0.0))
+                value_svl = currency.round(value_svl)
+                if not float_is_zero(quantity_svl, precision_rounding=rounding):
+                    error = currency.round(
+                        (cost * quantity_svl - value_svl) * abs(qty / quantity_svl)
+                    )
+                    threshold = currency.round(
+                        max((qty * currency.rounding) / 2, currency.rounding)
+                    )
+                    if error and abs(error) <= threshold:
+                        vals["value"] += error
+                        vals["suffix"] = "\nRounding Adjustment: {}{} {}".format(
+                            "+" if error > 0 else "",
+                            float_repr(error, precision_digits=currency.decimal_places),
+                            currency.symbol,
+                        )
+            # Odoo leaves an outgoing layer's remaining value empty.
+            vals["remaining_qty"] = 0.0
+            vals["remaining_value"] = None
+            layers.append(vals)
+        # A gain's layer consumed by a loss of the same report is written
+        # with what the losses left of it (Odoo writes it after creating it).
+        for queue in candidates.values():
+            for candidate in queue:
+                if candidate.get("new"):
+                    candidate["new"]["remaining_qty"] = candidate["qty"]
+                    candidate["new"]["remaining_value"] = candidate["value"]
+        return {"layers": layers, "consumed": consumed, "prices": changed_prices}
+
+    def _write_valuation(self, company, lines, move_ids, valuation):
+        move_of_line = dict(zip(lines.ids, move_ids, strict=True))
+        layers = valuation["layers"]
+        Layer = "stock.valuation.layer"
+        self._execute(
+            SQL(
+                """
+                INSERT INTO stock_valuation_layer (
+                    create_uid, write_uid, create_date, write_date, company_id,
+                    product_id, categ_id, quantity, unit_cost, value,
+                    remaining_qty, remaining_value, description, stock_move_id)
+                SELECT %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       NOW() AT TIME ZONE 'UTC', %(company)s, v.product_id,
+                       v.categ_id, v.quantity, v.unit_cost, v.value,
+                       v.remaining_qty, v.remaining_value, v.description, v.move_id
+                  FROM unnest(%(products)s::int[], %(categs)s::int[],
+                              %(quantities)s::numeric[], %(units)s::numeric[],
+                              %(values)s::numeric[], %(remaining_qtys)s::numeric[],
+                              %(remaining_values)s::numeric[],
+                              %(descriptions)s::varchar[], %(moves)s::int[])
+                       WITH ORDINALITY
+                       AS v(product_id, categ_id, quantity, unit_cost, value,
+                            remaining_qty, remaining_value, description, move_id, n)
+                 ORDER BY v.n
+             RETURNING id
+                """,
+                uid=self.env.uid,
+                company=company.id,
+                products=[layer["line"].product_id.id for layer in layers],
+                categs=[layer["line"].product_id.categ_id.id for layer in layers],
+                quantities=[
+                    self._column(Layer, "quantity", layer["quantity"])
+                    for layer in layers
+                ],
+                units=[
+                    self._column(Layer, "unit_cost", layer["unit_cost"])
+                    for layer in layers
+                ],
+                values=[company.currency_id.round(layer["value"]) for layer in layers],
+                remaining_qtys=[
+                    self._column(Layer, "remaining_qty", layer["remaining_qty"])
+                    for layer in layers
+                ],
+                remaining_values=[
+                    None
+                    if layer["remaining_value"] is None
+                    else company.currency_id.round(layer["remaining_value"])
+                    for layer in layers
+                ],
+                descriptions=[
+                    self._get_layer_description(company, layer) for layer in layers
+                ],
+                moves=[move_of_line[layer["line"].id] for layer in layers],
+            )
+        )
+        updates = [
+            (candidate_id, candidate["qty"], candidate["value"])
+            for candidate_id, candidate in valuation["consumed"].items()
+        ]
+        if updates:
+            self._execute(
+                SQL(
+                    """
+                    UPDATE stock_valuation_layer l
+                       SET remaining_qty = v.qty, remaining_value = v.value,
+                           write_uid = %(uid)s,
+                           write_date = NOW() AT TIME ZONE 'UTC'
+                      FROM unnest(%(ids)s::int[], %(qtys)s::numeric[],
+                                  %(values)s::numeric[]) AS v(id, qty, value)
+                     WHERE l.id = v.id
+                    """,
+                    uid=self.env.uid,
+                    ids=[u[0] for u in updates],
+                    qtys=[self._column(Layer, "remaining_qty", u[1]) for u in updates],
+                    values=[company.currency_id.round(u[2]) for u in updates],
+                )
+            )
+        if valuation["prices"]:
+            # The product's cost as Odoo writes it (company-dependent).
+            self._execute(
+                SQL(
+                    """
+                    UPDATE product_product p
+                       SET standard_price = COALESCE(p.standard_price, '{}'::jsonb)
+                           || jsonb_build_object(%(company)s::text, v.price)
+                      FROM unnest(%(ids)s::int[], %(prices)s::float8[]) AS v(id, price)
+                     WHERE p.id = v.id
+                    """,
+                    company=company.id,
+                    ids=list(valuation["prices"]),
+                    prices=list(valuation["prices"].values()),
+                )
+            )
+
+    def _get_layer_description(self, company, layer):
+        # As stock.move._prepare_common_svl_vals: the move's reference (its
+        # name) and the product's name.
+        product = layer["line"].product_id
+        return f"{layer['reference']} - {product.name}{layer['suffix']}"
+
+    # -- the journal entry ----------------------------------------------
+    @api.model
+    def _create_entries(self, adjustment, entries_vals):
+        """Create and post the report's entries (``_merge_entry_vals``): the
+        headers through the ORM (one each), their lines in one statement,
+        the layers linked, then Odoo's own posting (balance, lock dates,
+        sequence number)."""
+        # Posting the valuation is the system's work once approved, as core's
+        # _validate_accounting_entries does it.
+        Move = self.env["account.move"].sudo()
+        headers = []
+        line_lists = []
+        layer_lists = []
+        for vals in entries_vals:
+            vals = dict(vals)
+            line_lists.append([command[2] for command in vals.pop("line_ids")])
+            layer_lists.append(vals.pop("stock_valuation_layer_ids")[0][2])
+            headers.append(vals)
+        entries = Move.create(headers)
+        currency = adjustment.company_id.currency_id
+        cols = defaultdict(list)
+        for entry, line_vals in zip(entries, line_lists, strict=True):
+            for vals in line_vals:
+                balance = currency.round(vals["balance"])
+                cols["move"].append(entry.id)
+                cols["account"].append(vals["account_id"])
+                cols["partner"].append(vals.get("partner_id") or None)
+                cols["product"].append(vals.get("product_id") or None)
+                cols["uom"].append(vals.get("product_uom_id") or None)
+                cols["name"].append(vals.get("name"))
+                cols["ref"].append(vals.get("ref"))
+                cols["quantity"].append(
+                    self._column("account.move.line", "quantity", vals.get("quantity"))
+                )
+                cols["balance"].append(balance)
+                distribution = vals.get("analytic_distribution")
+                cols["analytic"].append(
+                    json.dumps(distribution) if distribution else None
+                )
+        self.env.flush_all()
+        self._execute(
+            SQL(
+                """
+                INSERT INTO account_move_line (
+                    create_uid, write_uid, create_date, write_date, move_id,
+                    journal_id, company_id, company_currency_id, currency_id,
+                    sequence, account_id, partner_id, product_id, product_uom_id,
+                    move_name, parent_state, ref, name, display_type, date,
+                    analytic_distribution, debit, credit, balance,
+                    amount_currency, tax_base_amount, amount_residual,
+                    amount_residual_currency, quantity, price_unit,
+                    price_subtotal, price_total, discount,
+                    discount_amount_currency, discount_balance, is_imported,
+                    tax_tag_invert, reconciled)
+                SELECT %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       NOW() AT TIME ZONE 'UTC', m.id, m.journal_id,
+                       m.company_id, m.currency_id, m.currency_id, 100,
+                       v.account_id, v.partner_id, v.product_id, v.uom_id,
+                       m.name, m.state, v.ref, v.name, 'product', m.date,
+                       v.analytic, GREATEST(v.balance, 0), GREATEST(-v.balance, 0),
+                       v.balance, v.balance, NULL,
+                       CASE WHEN a.reconcile THEN v.balance ELSE 0 END,
+                       CASE WHEN a.reconcile THEN v.balance ELSE 0 END,
+                       v.quantity, 0, v.balance, v.balance, 0, NULL, NULL, NULL,
+                       FALSE, FALSE
+                  FROM unnest(%(moves)s::int[], %(accounts)s::int[],
+                              %(partners)s::int[], %(products)s::int[],
+                              %(uoms)s::int[], %(names)s::varchar[],
+                              %(refs)s::varchar[], %(quantities)s::numeric[],
+                              %(balances)s::numeric[], %(analytics)s::jsonb[])
+                       WITH ORDINALITY
+                       AS v(move_id, account_id, partner_id, product_id, uom_id,
+                            name, ref, quantity, balance, analytic, n)
+                  JOIN account_move m ON m.id = v.move_id
+                  JOIN account_account a ON a.id = v.account_id
+                 ORDER BY v.n
+                """,
+                uid=self.env.uid,
+                moves=cols["move"],
+                accounts=cols["account"],
+                partners=cols["partner"],
+                products=cols["product"],
+                uoms=cols["uom"],
+                names=cols["name"],
+                refs=cols["ref"],
+                quantities=cols["quantity"],
+                balances=cols["balance"],
+                analytics=cols["analytic"],
+            )
+        )
+        for entry, layer_ids in zip(entries, layer_lists, strict=True):
+            self._execute(
+                SQL(
+                    """
+                    UPDATE stock_valuation_layer
+                       SET account_move_id = %(entry)s, write_uid = %(uid)s,
+                           write_date = NOW() AT TIME ZONE 'UTC'
+                     WHERE id = ANY(%(layers)s)
+                    """,
+                    entry=entry.id,
+                    uid=self.env.uid,
+                    layers=layer_ids,
+                )
+            )
+        self.env.invalidate_all()
+        entries._post()
+        return entries
