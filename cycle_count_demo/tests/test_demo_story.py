@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from ..models.cycle_count_demo import (
-    ADAPTIVE_RULE,
+    ADAPTIVE_RULES,
     HISTORY_DAYS,
     HISTORY_PARAM,
     RECEIVING_CATEGORY,
@@ -205,24 +205,32 @@ class TestDemoStory(TransactionCase):
         )
 
     def test_the_main_rule_adapts(self):
-        rule = self.env.ref(f"{PLANNING}.{ADAPTIVE_RULE}")
-        self.assertTrue(rule.adaptive_frequency)
-        self.assertLess(rule.interval_min_days, rule.interval_days)
-        self.assertGreater(rule.interval_max_days, rule.interval_days)
-        lines = self.env["cycle.count.line"].search(
-            [("rule_ids", "in", rule.ids), ("plan_counts_seen", ">", 0)]
+        rules = self.env["cycle.count.rule"].browse(
+            [self.env.ref(xmlid).id for xmlid in ADAPTIVE_RULES]
         )
+        for rule in rules:
+            self.assertTrue(rule.adaptive_frequency)
+            self.assertLess(rule.interval_min_days, rule.interval_days)
+            self.assertGreater(rule.interval_max_days, rule.interval_days)
+        lines = self.env["cycle.count.line"].search(
+            [("rule_ids", "in", rules.ids), ("plan_counts_seen", ">", 0)]
+        )
+        # Against the interval of the rule that planned the line.
         adapted = lines.filtered(
-            lambda line: line.planned_interval != rule.interval_days
+            lambda line: line.planned_interval != line.plan_frequency_days
         )
         self.assertTrue(adapted)
         self.assertTrue(all(adapted.mapped("interval_reason")))
         # Both ways: misses shortened one item's interval, hits relaxed another.
         self.assertTrue(
-            adapted.filtered(lambda line: line.planned_interval < rule.interval_days)
+            adapted.filtered(
+                lambda line: line.planned_interval < line.plan_frequency_days
+            )
         )
         self.assertTrue(
-            adapted.filtered(lambda line: line.planned_interval > rule.interval_days)
+            adapted.filtered(
+                lambda line: line.planned_interval > line.plan_frequency_days
+            )
         )
 
     def _variance_rows(self, domain=()):
