@@ -306,10 +306,16 @@ class CycleCountProposal(models.Model):
         ]
         if not candidates:
             return self.browse()
+        # Not again for a subject waiting for a decision, nor for one accepted:
+        # its configuration is in place (the accepted receipt trigger, rule or
+        # note), and a manager changes it there.
         open_keys = {
             self._subject_key(p)
             for p in self.search(
-                [("state", "=", "proposed"), ("company_id", "in", companies.ids)]
+                [
+                    ("state", "in", ("proposed", "accepted")),
+                    ("company_id", "in", companies.ids),
+                ]
             )
         }
         new = [c for c in candidates if self._subject_key(c) not in open_keys]

@@ -135,6 +135,8 @@ class TestLearningLoop(CycleCountCase):
         self.assertIn(self.supervisor.partner_id, coach.note_message_id.partner_ids)
         with self.assertRaises(UserError):
             receiving.with_user(self.manager).action_dismiss()
+        # The figures still say so, but an accepted subject is not proposed again.
+        self.assertFalse(Proposal._analyse(self.company, today=day))
 
         # A receipt of apple juice plans a count right away; the new rule
         # counts the bolt weekly.
