@@ -207,11 +207,14 @@ check_upgrade() {
         fail "after the upgrade, the Chinese of 'Applied to Stock' is '$label', not 已更正库存"
     fi
     # The demo-only addon on the upgraded demo database (its history is there
-    # already, so it writes none), and its tests of that history.
+    # already, so it writes none), and its tests of that history. The story of
+    # this release (test_demo_story.py) is told only on a new demo database
+    # (scripts/demo.sh --reset, 15 to 45 minutes here): checked there, by hand.
     if odoo "${DB_ARGS[@]}" -d "$db" -i cycle_count_demo --stop-after-init \
             --addons-path="$ADDONS_PATH" --logfile="$VAR/upgrade-demo.log" --log-level=warn; then
         rm -f "$VAR/demo-tests.xml"
         "$ODOO_PY" -m pytest cycle_count_demo/tests \
+            --ignore=cycle_count_demo/tests/test_demo_story.py \
             --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" \
             --odoo-log-level=warn --odoo-extra=test-enable --odoo-extra=logfile="$VAR/upgrade-demo.log" \
             "${DB_ARGS[@]/#--/--odoo-extra=}" \

@@ -9,6 +9,11 @@ registry.category("web_tour.tours").add("cycle_count_team_tour", {
         patient([
             ...openMenu("cycle_count_menu_config", "cycle_count_team_menu"),
             {
+                // The tasks list it starts from is empty too: wait for the teams.
+                content: "The teams' list",
+                trigger: ".o_last_breadcrumb_item:contains('Counting Teams')",
+            },
+            {
                 content: "No team yet",
                 trigger: ".o_view_nocontent",
             },
