@@ -133,17 +133,18 @@ installed_tests() {
         from ir_module_module where name like 'cycle_count_%' and state = 'installed'"
 }
 
-# Installs ADDON (and what it depends on) alone into a fresh database and runs the
-# tests of the suite's addons installed there.
+# Installs ADDON (and what it depends on) alone into a fresh database and runs
+# ADDON's own tests there (further arguments go to pytest).
 run_alone() {
     local addon=$1 db="cc_alone_${1#cycle_count_}_$$" log="$VAR/alone-$1.log" tests=()
+    shift
     rm -f "$log" "$VAR/alone-$addon.xml"
     if ! odoo "${DB_ARGS[@]}" -d "$db" -i "$addon" --without-demo=all --stop-after-init \
             --addons-path="$ADDONS_PATH" --logfile="$log" --log-level=warn; then
         fail "installing $addon alone failed (see $log)"
         return
     fi
-    read -r -a tests < <(installed_tests "$db")
+    tests=("$addon/tests" "$@")
     "$ODOO_PY" -m pytest "${tests[@]}" \
         --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
         --odoo-log-level=warn --odoo-extra=test-enable --odoo-extra=logfile="$log" \
@@ -299,7 +300,11 @@ read -r -a DB_ARGS <<<"$(odoo_db_args)"
 INSTALL_LOG="$VAR/install.log"
 TEST_LOG="$VAR/odoo-tests.log"
 rm -f "$INSTALL_LOG" "$TEST_LOG" "$VAR/odoo-tests.xml"
-cleanup() { [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$DB" >/dev/null 2>&1; }
+DB_B="${DB}_b"
+SPLIT_TESTS=()
+cleanup() {
+    [ -n "${KEEP_DB:-}" ] || { dropdb --if-exists "$DB" >/dev/null 2>&1; dropdb --if-exists "$DB_B" >/dev/null 2>&1; }
+}
 trap cleanup EXIT
 
 # cycle_count_approval with queue_job (the cycle_count_queue bridge installs by
@@ -329,6 +334,21 @@ check_jobs() {
     [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1
 }
 
+# The mobile app's browser tours (SPLIT_TESTS), on DB_B, the copy of the main
+# database made before any test ran: they belong to the main run, moved to this
+# lane so that both lanes end together.
+run_split() {
+    local log="$VAR/odoo-tests-b.log"
+    rm -f "$log" "$VAR/odoo-tests-b.xml"
+    "$ODOO_PY" -m pytest "${SPLIT_TESTS[@]}" \
+        --odoo-database="$DB_B" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
+        --odoo-log-level=info --odoo-extra=test-enable --odoo-extra=logfile="$log" \
+        --odoo-extra=http-port="$HTTP_PORT" "${DB_ARGS[@]/#--/--odoo-extra=}" \
+        -p no:cacheprovider -q -rfEs --junitxml="$VAR/odoo-tests-b.xml" || true
+    add_junit "$VAR/odoo-tests-b.xml" "Odoo tests (the mobile app's tours)" " (a skipped tour is a tour not run)"
+    scan_errors "$log" "the mobile app's tours"
+}
+
 # The checks on databases of their own (addons alone, the upgrade, background
 # jobs) run in a second lane beside the main tests: two cores, each busy.
 # Their output is kept in a file and shown, with their results, at the end.
@@ -339,15 +359,21 @@ other_databases() {
     say "Each addon finishes its own lifecycle: planning alone, approval without accounting"
     # The suite's addons installed alone (no stock_account, so the accounting bridge
     # does not auto-install): their own tests must pass without what is downstream.
-    for alone in cycle_count_planning cycle_count_approval; do
-        run_alone "$alone"
-    done
+    # Planning's browser tours too (its screens without any other addon); approval's
+    # tours run in the main lane, where every addon is (a tour takes 30-60 s here).
+    run_alone cycle_count_planning
+    run_alone cycle_count_approval --ignore-glob='*_tour.py'
 
     say "Upgrade of a 18.0.1.x database with demo data to this code (-u)"
     check_upgrade
 
     say "Background jobs: the queue_job bridge's tests, then several processes on one database"
     check_jobs
+
+    if [ ${#SPLIT_TESTS[@]} -gt 0 ]; then
+        say "The mobile app's browser tours, on a copy of the main database"
+        run_split
+    fi
     echo "$passed $failed" >"$VAR/lane.result"
     printf '%s\n' "${failures[@]}" >"$VAR/lane.failures"
 }
@@ -364,6 +390,16 @@ else
     finish
 fi
 
+# A copy of the fresh database (filestore included) for the tests the second lane
+# takes over from the main run.
+SKIP_SPLIT=()
+if odoo db "${DB_ARGS[@]}" --addons-path="$ADDONS_PATH" duplicate "$DB" "$DB_B" >>"$INSTALL_LOG" 2>&1; then
+    SPLIT_TESTS=(cycle_count_mobile/tests/test_*tour*.py)
+    SKIP_SPLIT=(--ignore-glob='cycle_count_mobile/tests/test_*tour*.py')
+else
+    warn "could not copy $DB: the mobile app's tours run in the main lane"
+fi
+
 LANE_LOG="$VAR/other-databases.log"
 rm -f "$VAR/lane.result" "$VAR/lane.failures"
 say "Second lane started: addons alone, the upgrade, background jobs (output: $LANE_LOG)"
@@ -372,7 +408,7 @@ LANE_PID=$!
 
 say "Odoo tests (pytest-odoo, HTTP server and browser tours included)"
 read -r -a SUITE_TESTS < <(installed_tests "$DB")
-"$ODOO_PY" -m pytest "${SUITE_TESTS[@]}" \
+"$ODOO_PY" -m pytest "${SUITE_TESTS[@]}" "${SKIP_SPLIT[@]}" \
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
     --odoo-log-level=info --odoo-extra=test-enable --odoo-extra=logfile="$TEST_LOG" \
     --odoo-extra=http-port="$HTTP_PORT" "${DB_ARGS[@]/#--/--odoo-extra=}" \
@@ -387,11 +423,18 @@ run_schemathesis "$DB"
 
 say "Chinese translations against a fresh export of every term"
 rm -rf "$VAR/pot" && mkdir -p "$VAR/pot"
-for addon in ${ADDONS//,/ }; do
-    odoo "${DB_ARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --i18n-export="$VAR/pot/$addon.pot" \
-        --modules="$addon" --language=en_US --log-level=warn --stop-after-init >/dev/null 2>&1 \
-        || fail "exporting the terms of $addon failed"
-done
+# One export of every addon (a .tgz holds <addon>/i18n/<addon>.pot each): one
+# registry load instead of one an addon.
+if odoo "${DB_ARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --i18n-export="$VAR/pot/terms.tgz" \
+        --modules="$ADDONS" --log-level=warn --stop-after-init >/dev/null 2>&1 \
+        && tar -xzf "$VAR/pot/terms.tgz" -C "$VAR/pot"; then
+    for addon in ${ADDONS//,/ }; do
+        mv "$VAR/pot/$addon/i18n/$addon.pot" "$VAR/pot/$addon.pot" 2>/dev/null \
+            || fail "the export has no terms of $addon"
+    done
+else
+    fail "exporting the terms of the suite's addons failed"
+fi
 if .venv/bin/python checks/translations.py --pot-dir "$VAR/pot" $(echo "${ADDONS//,/ }"); then
     add_result 1 0
 else
