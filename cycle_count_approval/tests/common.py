@@ -1,5 +1,7 @@
-from odoo import fields
-from odoo.tests import Form
+from odoo import Command, fields
+from odoo.tests import Form, new_test_user
+
+from odoo.addons.cycle_count_planning.tests.common import COUNTER
 
 
 def reject_with_comment(adjustment, user, comment):
@@ -67,3 +69,37 @@ def counted_report(case, counts, user=None):
         line.counted_qty = counts[line.product_id]
     task.action_mark_counted()
     return task.adjustment_ids.with_env(case.env)
+
+
+def add_third_counter(case, login):
+    """A third counter (Cora) in the warehouse's capacity beside Carl and Cleo:
+    a blind recount goes to a counter who did not count before."""
+    case.counter_3 = new_test_user(
+        case.env,
+        login=login,
+        name="Cora Counter",
+        groups=COUNTER,
+        company_id=case.company.id,
+        company_ids=[Command.set(case.company.ids)],
+    )
+    case.env["cycle.count.capacity"].create(
+        {
+            "warehouse_id": case.warehouse.id,
+            "user_ids": [
+                Command.set((case.counter | case.counter_2 | case.counter_3).ids)
+            ],
+        }
+    )
+
+
+def recount_beyond(env, company, pct=5):
+    """A recount threshold of ``pct`` % either way."""
+    return env["cycle.count.tolerance"].create(
+        {
+            "name": f"Recount beyond {pct} %",
+            "kind": "recount",
+            "company_id": company.id,
+            "gain_pct": pct,
+            "loss_pct": pct,
+        }
+    )

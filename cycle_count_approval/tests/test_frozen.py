@@ -1,10 +1,14 @@
-from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from odoo.addons.cycle_count_planning.tests.common import COUNTER, CycleCountCase
+from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 
-from .common import reject_with_comment, use_periodic_category
+from .common import (
+    add_third_counter,
+    recount_beyond,
+    reject_with_comment,
+    use_periodic_category,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -18,22 +22,7 @@ class TestFrozenAfterDecision(CycleCountCase):
     def setUpClass(cls):
         super().setUpClass()
         use_periodic_category(cls)
-        cls.counter_3 = new_test_user(
-            cls.env,
-            login="cc_frozen_counter3",
-            name="Cora Counter",
-            groups=COUNTER,
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.env["cycle.count.capacity"].create(
-            {
-                "warehouse_id": cls.warehouse.id,
-                "user_ids": [
-                    Command.set((cls.counter | cls.counter_2 | cls.counter_3).ids)
-                ],
-            }
-        )
+        add_third_counter(cls, "cc_frozen_counter3")
         cls.damage = cls.env.ref("cycle_count_planning.reason_damage")
         cls.theft = cls.env.ref("cycle_count_planning.reason_theft")
         cls.unknown = cls.env.ref("cycle_count_planning.reason_unknown")
@@ -86,15 +75,7 @@ class TestFrozenAfterDecision(CycleCountCase):
         self.assertEqual(line.count_note, "crushed box")
 
     def test_a_recounter_editing_after_approval_changes_nothing(self):
-        self.env["cycle.count.tolerance"].create(
-            {
-                "name": "Recount beyond 5 %",
-                "kind": "recount",
-                "company_id": self.company.id,
-                "gain_pct": 5,
-                "loss_pct": 5,
-            }
-        )
+        recount_beyond(self.env, self.company)
         self.company.write(
             {"cycle_count_max_recounts": 1, "cycle_count_tie_break": "last"}
         )
@@ -149,15 +130,7 @@ class TestFrozenAfterDecision(CycleCountCase):
         self.assertFalse(rejected.line_ids.reason_id)
 
     def test_changes_before_the_decision_are_in_the_chatter(self):
-        self.env["cycle.count.tolerance"].create(
-            {
-                "name": "Recount beyond 5 %",
-                "kind": "recount",
-                "company_id": self.company.id,
-                "gain_pct": 5,
-                "loss_pct": 5,
-            }
-        )
+        recount_beyond(self.env, self.company)
         self.company.write(
             {"cycle_count_max_recounts": 1, "cycle_count_tie_break": "supervisor"}
         )

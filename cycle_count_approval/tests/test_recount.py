@@ -1,10 +1,10 @@
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from odoo.addons.cycle_count_planning.tests.common import COUNTER, CycleCountCase
+from odoo.addons.cycle_count_planning.tests.common import CycleCountCase
 
-from .common import use_periodic_category
+from .common import add_third_counter, recount_beyond, use_periodic_category
 
 
 @tagged("post_install", "-at_install")
@@ -17,31 +17,8 @@ class TestRecount(CycleCountCase):
     def setUpClass(cls):
         super().setUpClass()
         use_periodic_category(cls)
-        cls.counter_3 = new_test_user(
-            cls.env,
-            login="cc_counter3",
-            name="Cora Counter",
-            groups=COUNTER,
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.env["cycle.count.capacity"].create(
-            {
-                "warehouse_id": cls.warehouse.id,
-                "user_ids": [
-                    Command.set((cls.counter | cls.counter_2 | cls.counter_3).ids)
-                ],
-            }
-        )
-        cls.threshold = cls.env["cycle.count.tolerance"].create(
-            {
-                "name": "Recount beyond 5 %",
-                "kind": "recount",
-                "company_id": cls.company.id,
-                "gain_pct": 5,
-                "loss_pct": 5,
-            }
-        )
+        add_third_counter(cls, "cc_counter3")
+        cls.threshold = recount_beyond(cls.env, cls.company)
 
     def _settings(self, max_recounts=1, tie_break="agree"):
         self.company.write(
