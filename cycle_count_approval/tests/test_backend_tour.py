@@ -38,9 +38,13 @@ class TestVariancePhoneTour(VarianceTourMixin, HttpCase):
     touch_enabled = True
 
     def test_variance_reports_as_cards_on_a_phone(self):
-        self._report()
+        report = self._report()
         self.start_tour(
             "/odoo/action-cycle_count_approval.cycle_count_adjustment_action",
             "cycle_count_variance_phone_tour",
             login="cc_supervisor",
         )
+        # Approved by the phone's own button, and so applied.
+        report.invalidate_recordset()
+        self.assertEqual(report.state, "posted")
+        self.assertIn(self.supervisor, report.review_ids.mapped("done_by"))

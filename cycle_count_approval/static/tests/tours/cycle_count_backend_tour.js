@@ -62,5 +62,14 @@ registry.category("web_tour.tours").add("cycle_count_variance_phone_tour", {
             content: "The variance as a card, book and counted quantities on it",
             trigger: ".o_field_one2many[name=line_ids] .o_kanban_record:contains('Apple Juice'):contains('Book'):contains('Counted')",
         },
+        {
+            content: "Approve with the button under the banner (the header's are in the gear menu)",
+            trigger: ".o_cycle_count_phone_decision button[name=validate_tier]",
+            run: "click",
+        },
+        {
+            content: "Decided: no reviewer's buttons left, the report is applied",
+            trigger: ".o_form_view:not(:has(.o_cycle_count_phone_decision button[name=validate_tier])) .o_form_sheet:contains('Applied to Stock On')",
+        },
     ],
 });
