@@ -8,7 +8,7 @@ VAR="$ROOT/var"
 # write into (the Docker demo runs as the image's odoo user) is fine.
 mkdir -p "$VAR" 2>/dev/null || true
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '\033[1m==> [%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*"; }
 warn() { printf '\033[33m!!! %s\033[0m\n' "$*" >&2; }
 
 as_root() {
