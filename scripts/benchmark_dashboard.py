@@ -11,7 +11,7 @@ generates by SQL LINES counted lines (default 2 000 000) over 3 years, 3
 warehouses of 4 zones, 50 counters in 5 teams, 10 categories, the A/B/C
 classes and the variance reasons; rebuilds the fact tables (``_rebuild_all``,
 timed; the daily summaries with them). Then measures, as a supervisor
-(record rules applied), best of 3, interleaved with its baseline:
+(record rules applied), best of 3 (``--runs``), interleaved with its baseline:
 
 - each default view of each report as the web client loads it, on its
   default filter (the last 12 months): the graph's read_group; the pivot's
@@ -365,11 +365,14 @@ def insert_lines(env, lines):
 # ----------------------------------------------------------------------
 # measure
 # ----------------------------------------------------------------------
-def best_of(orm, plain, runs=3):
-    """Best of ``runs`` of each, interleaved (the machine's load weighs on
+RUNS = [3]
+
+
+def best_of(orm, plain):
+    """Best of ``--runs`` of each, interleaved (the machine's load weighs on
     both alike)."""
     best = [None, None]
-    for _ in range(runs):
+    for _ in range(RUNS[0]):
         for index, function in enumerate((orm, plain)):
             started = time.perf_counter()
             function()
@@ -567,11 +570,13 @@ def main():
     parser.add_argument("lines", nargs="?", type=int, default=2_000_000)
     parser.add_argument("--db", default="cc_bench_dashboard")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--runs", type=int, default=3, help="best of RUNS (default 3)")
     parser.add_argument("--addons-path", required=True)
     for option in ("db_host", "db_port", "db_user", "db_password"):
         parser.add_argument(f"--{option}")
     args = parser.parse_args()
     odoo = odoo_setup(args)
+    RUNS[0] = args.runs
     args.rebuild_seconds = 0.0
     if args.regenerate or generated_lines(odoo, args.db) != args.lines:
         generate(odoo, args)
