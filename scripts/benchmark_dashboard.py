@@ -514,6 +514,8 @@ def measure(odoo, args):
                     f"{model_name} default {kind}: {rows[-1][4]:.3f} s / {rows[-1][5]:.3f} s"
                 )
         for model_name, figures in FIGURES.items():
+            if args.views_only:
+                break
             model = user_env[model_name]
             date_field, dimensions = DIMENSIONS[model_name]
             groupbys = dimensions + [f"{date_field}:{period}" for period in PERIODS]
@@ -570,6 +572,9 @@ def main():
     parser.add_argument("lines", nargs="?", type=int, default=2_000_000)
     parser.add_argument("--db", default="cc_bench_dashboard")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--views-only", action="store_true", help="the default views, not the figures"
+    )
     parser.add_argument("--runs", type=int, default=3, help="best of RUNS (default 3)")
     parser.add_argument("--addons-path", required=True)
     for option in ("db_host", "db_port", "db_user", "db_password"):

@@ -151,6 +151,16 @@ class TestSummary(CycleCountCase):
             [[], [("warehouse_id", "=", self.warehouse.id)]],
         )
 
+    def test_search_count_from_the_summary(self):
+        report = self.env[ACCURACY]
+        date = report.search([], limit=1).date
+        for domain in [[], [("date", ">=", date)], [("hit_count", "=", 0)]]:
+            expected = len(report.search(domain))
+            self.assertTrue(expected)
+            self.assertEqual(report.search_count(domain), expected, domain)
+            self.assertEqual(report.search_count(domain, limit=1), 1, domain)
+        self.assertTrue(report._summary_for([], (), ("__count",), (), None))
+
     def test_line_level_reads_stay_on_the_facts(self):
         report = self.env[ACCURACY]
         for domain, groupby, aggregates in [
