@@ -152,6 +152,28 @@ class CycleCountReportFact(models.AbstractModel):
         return query
 
     @api.model
+    def _read_group_format_result(self, rows_dict, lazy_groupby):
+        # Odoo names each group's record on its own (one sudo environment and
+        # one display name a group: seconds for 20 000 tasks); the names are
+        # computed here in one batch, which Odoo's loop then finds cached.
+        for group in lazy_groupby:
+            field = self._fields[group.split(":")[0].split(".")[0]]
+            if field.type != "many2one":
+                continue
+            ids = {row[group].id for row in rows_dict if row[group]}
+            # The group's label, as Odoo gives it (sudo: a name, not a record).
+            records = self.env[field.comodel_name].sudo().browse(list(ids))
+            if records._rec_name:
+                # Only the name's column (a fetch reads every column else).
+                records.fetch([records._rec_name])
+            records.mapped("display_name")
+            by_id = {record.id: record for record in records}
+            for row in rows_dict:
+                if row[group]:
+                    row[group] = by_id[row[group].id]
+        return super()._read_group_format_result(rows_dict, lazy_groupby)
+
+    @api.model
     def search_count(self, domain, limit=None):
         # The list's count is a figure too: a summary has it when the domain
         # allows (a count of every fact row of 12 months under a company rule
