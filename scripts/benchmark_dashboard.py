@@ -10,26 +10,30 @@ Builds NAME (default cc_bench_dashboard) with cycle_count_dashboard, then
 generates by SQL LINES counted lines (default 2 000 000) over 3 years, 3
 warehouses of 4 zones, 50 counters in 5 teams, 10 categories, the A/B/C
 classes and the variance reasons; rebuilds the fact tables (``_rebuild_all``,
-timed). Then measures, as a supervisor (record rules applied), best of 3:
+timed; the daily summaries with them). Then measures, as a supervisor
+(record rules applied), best of 3 (``--runs``), interleaved with its baseline:
 
-- each default view of each report as the web client loads it (the graph's
-  read_group; the pivot's four read_groups: total, rows, columns, cells; the
-  list's first page);
+- each default view of each report as the web client loads it, on its
+  default filter (the last 12 months): the graph's read_group; the pivot's
+  four read_groups (total, rows, columns, cells); the list's first page;
 - each figure grouped by each dimension (``read_group``, lazy=False, the
   figure's ratio-of-sums measure);
 
-against the same aggregate as a plain ``SELECT … GROUP BY`` over the same
-table, and prints the table with the ratios. The database is kept: a second
+against the same aggregate as a plain ``SELECT … GROUP BY`` over the fact
+rows, and prints the table with the ratios, the table each read_group was
+answered from (a summary ``sumN`` or the facts) and the load average. The database is kept: a second
 run with the same LINES measures again without generating.
 """
 
 import argparse
+import os
 import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
 
 from benchlib import environment, odoo_command, odoo_setup
+from dateutil.relativedelta import relativedelta
 
 ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSES = [("Shanghai DC", "BSH"), ("Suzhou DC", "BSZ"), ("Ningbo DC", "BNB")]
@@ -93,35 +97,29 @@ DIMENSIONS = {
         ["company_id", "warehouse_id", "team_id", "counter_id"],
     ),
 }
-# The default views, as the actions open them (views/…_report_views.xml).
+# The default views, as the actions open them (views/…_report_views.xml):
+# {model: (pivot rows and graph groupby, graph measure, pivot measures)}; the
+# pivot's columns are the months of the model's date, the list is in the
+# model's order, and all open on the last 12 months (search_default).
 DEFAULT_VIEWS = {
-    "cycle.count.accuracy.report": {
-        "graph": (["date:month"], ["ira"]),
-        "pivot": (
-            ["warehouse_id"],
-            ["date:month"],
-            ["ira", "exact_rate", "line_count"],
-        ),
-        "list": ("date desc, id desc",),
-    },
-    "cycle.count.plan.report": {
-        "graph": (["due_date:month"], ["adherence"]),
-        "pivot": (
-            ["warehouse_id"],
-            ["due_date:month"],
-            ["adherence", "coverage", "planned_count"],
-        ),
-        "list": ("due_date desc, id desc",),
-    },
-    "cycle.count.productivity.report": {
-        "graph": (["counter_id"], ["lines_per_hour"]),
-        "pivot": (
-            ["counter_id"],
-            ["date:month"],
-            ["lines_per_hour", "line_count", "recount_rate"],
-        ),
-        "list": ("date desc, id desc",),
-    },
+    "cycle.count.accuracy.report": (
+        "warehouse_id",
+        "date:month",
+        ["ira"],
+        ["ira", "exact_rate", "line_count"],
+    ),
+    "cycle.count.plan.report": (
+        "warehouse_id",
+        "due_date:month",
+        ["adherence"],
+        ["adherence", "coverage", "planned_count"],
+    ),
+    "cycle.count.productivity.report": (
+        "counter_id",
+        "counter_id",
+        ["lines_per_hour"],
+        ["lines_per_hour", "line_count", "recount_rate"],
+    ),
 }
 
 
@@ -278,7 +276,8 @@ def insert_lines(env, lines):
     cr = env.cr
     tasks = max(1, lines // LINES_PER_TASK)
     # Tasks: round-robin over the warehouses and counters, evenly over 3 years;
-    # 2 % are recounts; the last days' are counted (not yet done).
+    # 2 % are recounts; all done (an open count of an item is one at a time:
+    # the generated lines repeat items).
     cr.execute(
         """
         CREATE TEMP TABLE bench_wh ON COMMIT DROP AS
@@ -310,7 +309,7 @@ def insert_lines(env, lines):
                 counted_line_count, progress, date_counted, date_done)
         SELECT 'BENCH/' || lpad(i::text, 7, '0'), w.company_id, w.id, u.id,
                u.team_id,
-               CASE WHEN i > %(tasks)s - 30 THEN 'counted' ELSE 'done' END,
+               'done',
                CURRENT_DATE - %(days)s + (i::bigint * %(days)s / %(tasks)s)::int,
                TRUE, i %% 50 = 0, %(per)s, %(per)s, 100,
                NOW(), NOW()
@@ -366,36 +365,39 @@ def insert_lines(env, lines):
 # ----------------------------------------------------------------------
 # measure
 # ----------------------------------------------------------------------
-def best_of(function, runs=3):
-    best = None
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        elapsed = time.perf_counter() - started
-        best = elapsed if best is None else min(best, elapsed)
+RUNS = [3]
+
+
+def best_of(orm, plain):
+    """Best of ``--runs`` of each, interleaved (the machine's load weighs on
+    both alike)."""
+    best = [None, None]
+    for _ in range(RUNS[0]):
+        for index, function in enumerate((orm, plain)):
+            started = time.perf_counter()
+            function()
+            elapsed = time.perf_counter() - started
+            best[index] = elapsed if best[index] is None else min(best[index], elapsed)
     return best
 
 
-def plain_group_by(env, model, groupby, measures):
-    """The same aggregate as a plain GROUP BY: the numerator and denominator
-    sums of each measure, grouped by the same columns."""
-    table = model._table
+def plain_group_by(env, model, groupby, measures, since=None):
+    """The same aggregate as a plain GROUP BY over the fact rows: the
+    numerator and denominator sums of each measure, grouped by the same
+    columns, on the same days."""
     keys = []
     for spec in groupby:
         name, _, interval = spec.partition(":")
         keys.append(f"date_trunc('{interval}', {name})" if interval else name)
-    sums = []
+    sums = ["COUNT(*)"]
     for measure in measures:
         ratio = model._ratio_aggregates.get(measure)
-        if ratio:
-            sums += [f"SUM({ratio[0]})", f"SUM({ratio[1]})"]
-        else:
-            sums.append(f"SUM({measure})")
-    select = ", ".join(keys + sums)
-    group = (
-        f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
-    )
-    sql = f"SELECT {select} FROM {table}{group}"
+        sums += (
+            [f"SUM({ratio[0]})", f"SUM({ratio[1]})"] if ratio else [f"SUM({measure})"]
+        )
+    where = f" WHERE {model._summary_date} >= '{since}'" if since else ""
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    sql = f"SELECT {', '.join(keys + sums)} FROM {model._table}{where}{group}"
 
     def run():
         env.cr.execute(sql)
@@ -404,17 +406,40 @@ def plain_group_by(env, model, groupby, measures):
     return run
 
 
-def orm_read_group(model, groupby, measures):
+def orm_read_group(model, groupby, measures, domain=()):
+    """``read_group`` as the web client calls it (its default order)."""
     fields = [
         f"{measure}:{model._fields[measure].aggregator or 'sum'}"
         for measure in measures
     ]
 
     def run():
-        model.read_group([], fields, groupby, lazy=False)
+        model.read_group(list(domain), fields, groupby, lazy=False)
         model.env.invalidate_all()
 
     return run
+
+
+def answered_by(model, groupby, measures, domain=()):
+    """The table a read_group reads: a summary's suffix, or the facts."""
+    aggregates = ["__count"] + [
+        f"{measure}:{model._fields[measure].aggregator or 'sum'}"
+        for measure in measures
+    ]
+    table = model._summary_for(list(domain), groupby, aggregates, (), None)
+    return table.rsplit("_", 1)[1] if table else "facts"
+
+
+def view_specs(model):
+    """(kind, groupbys of each read_group, measures) of the default views."""
+    rows, graph_groupby, graph_measures, pivot_measures = DEFAULT_VIEWS[model._name]
+    columns = f"{model._summary_date}:month"
+    pivot = [[], [rows], [columns], [rows, columns]]
+    return [
+        ("graph", [[graph_groupby]], graph_measures),
+        ("pivot", pivot, pivot_measures),
+        ("list", None, None),
+    ]
 
 
 def measure(odoo, args):
@@ -426,18 +451,41 @@ def measure(odoo, args):
         for model_name in FIGURES:
             env.cr.execute(f"SELECT COUNT(*) FROM {env[model_name]._table}")
             counts[model_name] = env.cr.fetchone()[0]
-        for model_name, views in DEFAULT_VIEWS.items():
+        since = (datetime.now() - relativedelta(months=11)).strftime("%Y-%m-01")
+        for model_name in DEFAULT_VIEWS:
             model = user_env[model_name]
-            for kind, spec in views.items():
-                if kind == "graph":
-                    groupby, measures = spec
-                    orm = orm_read_group(model, groupby, measures)
-                    plain = plain_group_by(env, model, groupby, measures)
-                elif kind == "pivot":
-                    rows_, cols, measures = spec
-                    combos = [[], rows_, cols, rows_ + cols]
-                    orms = [orm_read_group(model, c, measures) for c in combos]
-                    plains = [plain_group_by(env, model, c, measures) for c in combos]
+            domain = [(model._summary_date, ">=", since)]
+            for kind, groupbys, measures in view_specs(model):
+                if kind == "list":
+                    fields = [
+                        name
+                        for name, field in model._fields.items()
+                        if field.store and name != "id"
+                    ]
+
+                    def orm(model=model, fields=fields, domain=domain):
+                        model.search_read(domain, fields, limit=80)
+                        model.search_count(domain)
+                        model.env.invalidate_all()
+
+                    def plain(model=model, domain=domain):
+                        where = f"WHERE {model._summary_date} >= '{since}'"
+                        env.cr.execute(
+                            f"SELECT * FROM {model._table} {where}"
+                            f" ORDER BY {model._order} LIMIT 80"
+                        )
+                        env.cr.fetchall()
+                        env.cr.execute(f"SELECT COUNT(*) FROM {model._table} {where}")
+                        env.cr.fetchall()
+
+                    groupby, table = model._order, "facts"
+                else:
+                    orms = [
+                        orm_read_group(model, g, measures, domain) for g in groupbys
+                    ]
+                    plains = [
+                        plain_group_by(env, model, g, measures, since) for g in groupbys
+                    ]
 
                     def orm(orms=orms):
                         for function in orms:
@@ -447,50 +495,38 @@ def measure(odoo, args):
                         for function in plains:
                             function()
 
-                    groupby = rows_ + cols
-                else:
-                    (order,) = spec
-                    fields = [
-                        name
-                        for name, field in model._fields.items()
-                        if field.store and name != "id"
-                    ]
-
-                    def orm(model=model, order=order, fields=fields):
-                        model.search_read([], fields, limit=80, order=order)
-                        model.search_count([])
-                        model.env.invalidate_all()
-
-                    def plain(model=model, order=order):
-                        env.cr.execute(
-                            f"SELECT * FROM {model._table} ORDER BY {order} LIMIT 80"
+                    groupby = ", ".join(groupbys[-1])
+                    table = "/".join(
+                        sorted(
+                            {answered_by(model, g, measures, domain) for g in groupbys}
                         )
-                        env.cr.fetchall()
-                        env.cr.execute(f"SELECT COUNT(*) FROM {model._table}")
-                        env.cr.fetchall()
-
-                    groupby = [order]
+                    )
                 rows.append(
                     (
                         model_name,
                         f"default {kind}",
-                        ", ".join(groupby),
-                        best_of(orm),
-                        best_of(plain),
+                        groupby,
+                        table,
+                        *best_of(orm, plain),
                     )
                 )
                 log(
-                    f"{model_name} default {kind}: {rows[-1][3]:.3f} s / {rows[-1][4]:.3f} s"
+                    f"{model_name} default {kind}: {rows[-1][4]:.3f} s / {rows[-1][5]:.3f} s"
                 )
         for model_name, figures in FIGURES.items():
+            if args.views_only:
+                break
             model = user_env[model_name]
             date_field, dimensions = DIMENSIONS[model_name]
             groupbys = dimensions + [f"{date_field}:{period}" for period in PERIODS]
             for figure in figures:
                 for groupby in groupbys:
-                    orm = best_of(orm_read_group(model, [groupby], [figure]))
-                    plain = best_of(plain_group_by(env, model, [groupby], [figure]))
-                    rows.append((model_name, figure, groupby, orm, plain))
+                    orm = orm_read_group(model, [groupby], [figure])
+                    plain = plain_group_by(env, model, [groupby], [figure])
+                    table = answered_by(model, [groupby], [figure])
+                    rows.append(
+                        (model_name, figure, groupby, table, *best_of(orm, plain))
+                    )
                 log(f"{model_name} {figure}: {len(groupbys)} dimensions measured")
     return rows, counts
 
@@ -503,17 +539,24 @@ def print_table(rows, counts, args):
         f"fact tables rebuilt in {args.rebuild_seconds:.0f} s"
     )
     out.append("")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     out.append(
-        "| report | view / figure | grouped by | ORM read_group (s) | plain GROUP BY (s) | ratio |"
+        f"Load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores"
     )
-    out.append("|---|---|---|---:|---:|---:|")
+    out.append("")
+    out.append(
+        "| report | view / figure | grouped by | read from | ORM read_group (s) "
+        "| plain GROUP BY over the facts (s) | ratio |"
+    )
+    out.append("|---|---|---|---|---:|---:|---:|")
     worst_time, worst_ratio = 0.0, 0.0
-    for model_name, what, groupby, orm, plain in rows:
+    for model_name, what, groupby, table, orm, plain in rows:
         ratio = orm / plain if plain else 0.0
         worst_time, worst_ratio = max(worst_time, orm), max(worst_ratio, ratio)
         short = model_name.replace("cycle.count.", "").replace(".report", "")
         out.append(
-            f"| {short} | {what} | {groupby} | {orm:.3f} | {plain:.3f} | {ratio:.2f} |"
+            f"| {short} | {what} | {groupby} | {table} | {orm:.3f} | {plain:.3f} "
+            f"| {ratio:.2f} |"
         )
     out.append("")
     out.append(f"Slowest: {worst_time:.3f} s; highest ratio: {worst_ratio:.2f}×")
@@ -529,11 +572,16 @@ def main():
     parser.add_argument("lines", nargs="?", type=int, default=2_000_000)
     parser.add_argument("--db", default="cc_bench_dashboard")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--views-only", action="store_true", help="the default views, not the figures"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="best of RUNS (default 3)")
     parser.add_argument("--addons-path", required=True)
     for option in ("db_host", "db_port", "db_user", "db_password"):
         parser.add_argument(f"--{option}")
     args = parser.parse_args()
     odoo = odoo_setup(args)
+    RUNS[0] = args.runs
     args.rebuild_seconds = 0.0
     if args.regenerate or generated_lines(odoo, args.db) != args.lines:
         generate(odoo, args)

@@ -19,7 +19,7 @@ class CycleCountAccuracyReport(models.Model):
     books thought empty weighs as much as stock that went missing."""
 
     _name = "cycle.count.accuracy.report"
-    _inherit = "cycle.count.report.fact"
+    _inherit = "cycle.count.report.line.fact"
     _log_access = False
     _description = "Inventory Record Accuracy"
     _order = "date desc, id desc"
@@ -38,37 +38,39 @@ class CycleCountAccuracyReport(models.Model):
         "accuracy": ("exact_count", "line_count", 100.0, False),
         "value_accuracy": ("hit_value", "weight_value", 100.0, False),
     }
+    _summary_measures = (
+        "line_count",
+        "hit_count",
+        "exact_count",
+        "first_pass_count",
+        "first_pass_hit_count",
+        "book_value",
+        "weight_value",
+        "hit_value",
+        "abs_variance_value",
+        "variance_value",
+    )
+    # By day; smallest first (a read_group takes the first that has all it
+    # groups and filters by).
+    _summaries = (
+        ("company_id", "warehouse_id", "is_recount"),
+        ("company_id", "warehouse_id", "is_recount", "reason_id"),
+        ("company_id", "warehouse_id", "is_recount", "zone_id"),
+        ("company_id", "warehouse_id", "is_recount", "team_id", "counter_id"),
+        ("company_id", "warehouse_id", "is_recount", "categ_id", "abc_class_id"),
+        (
+            "company_id",
+            "warehouse_id",
+            "is_recount",
+            "team_id",
+            "counter_id",
+            "task_id",
+        ),
+    )
+    _summary_search_fields = {"is_my_warehouse": "warehouse_id"}
 
-    line_id = fields.Many2one(
-        "cycle.count.line",
-        string="Count Line",
-        required=True,
-        readonly=True,
-        ondelete="cascade",
-        index=True,
-    )
     date = fields.Date(string="Counted On", readonly=True, index=True)
-    task_id = fields.Many2one("cycle.count.task", readonly=True, index=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, index=True)
-    zone_id = fields.Many2one(
-        "stock.location",
-        readonly=True,
-        help="The location right under the warehouse's stock location that "
-        "holds the counted location (the location itself outside of it).",
-    )
-    location_id = fields.Many2one("stock.location", readonly=True)
-    product_id = fields.Many2one("product.product", readonly=True)
-    categ_id = fields.Many2one(
-        "product.category", string="Category", readonly=True, index=True
-    )
-    abc_class_id = fields.Many2one(
-        "cycle.count.abc.class", string="ABC Class", readonly=True
-    )
-    team_id = fields.Many2one("cycle.count.team", string="Counting Team", readonly=True)
-    counter_id = fields.Many2one(
-        "res.users", string="Counted By", readonly=True, index=True
-    )
+    categ_id = fields.Many2one(index=True)
     reason_id = fields.Many2one("cycle.count.reason", readonly=True)
     is_recount = fields.Boolean(
         string="Recount",

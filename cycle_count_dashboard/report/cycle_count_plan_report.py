@@ -11,7 +11,7 @@ class CycleCountPlanReport(models.Model):
     by then."""
 
     _name = "cycle.count.plan.report"
-    _inherit = "cycle.count.report.fact"
+    _inherit = "cycle.count.report.line.fact"
     _log_access = False
     _description = "Plan Adherence and Coverage"
     _order = "due_date desc, id desc"
@@ -20,40 +20,35 @@ class CycleCountPlanReport(models.Model):
         "adherence": ("on_time_count", "planned_count", 100.0, False),
         "coverage": ("covered_count", "required_count", 100.0, False),
     }
-
-    line_id = fields.Many2one(
-        "cycle.count.line",
-        string="Count Line",
-        required=True,
-        readonly=True,
-        ondelete="cascade",
-        index=True,
+    _summary_date = "due_date"
+    _summary_measures = (
+        "planned_count",
+        "counted_count",
+        "on_time_count",
+        "required_count",
+        "covered_count",
     )
+    # By due day; smallest first (see the accuracy report).
+    _summaries = (
+        ("company_id", "warehouse_id"),
+        ("company_id", "warehouse_id", "rule_id"),
+        ("company_id", "warehouse_id", "zone_id"),
+        ("company_id", "warehouse_id", "team_id", "counter_id"),
+        ("company_id", "warehouse_id", "categ_id", "abc_class_id"),
+        ("company_id", "warehouse_id", "team_id", "counter_id", "task_id"),
+    )
+
     due_date = fields.Date(readonly=True, index=True)
     counted_date = fields.Date(string="Counted On", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, index=True)
-    zone_id = fields.Many2one("stock.location", readonly=True)
-    location_id = fields.Many2one("stock.location", readonly=True)
-    product_id = fields.Many2one("product.product", readonly=True)
-    categ_id = fields.Many2one("product.category", string="Category", readonly=True)
-    abc_class_id = fields.Many2one(
-        "cycle.count.abc.class", string="ABC Class", readonly=True
-    )
-    team_id = fields.Many2one("cycle.count.team", string="Counting Team", readonly=True)
-    counter_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        index=True,
+    # Not "Counted By" (the shared field's): an uncounted line's is the assignee.
+    counter_id = fields.Many2one(  # pylint: disable=attribute-string-redundant
+        string="Counter",
         help="Who counted the line, else who the task is assigned to.",
     )
     rule_id = fields.Many2one(
         "cycle.count.rule",
         readonly=True,
         help="The first rule that planned the line (empty: an event or by hand).",
-    )
-    task_id = fields.Many2one(
-        "cycle.count.task", readonly=True, index=True, ondelete="cascade"
     )
     planned_count = fields.Integer(string="Lines Planned", readonly=True)
     counted_count = fields.Integer(string="Lines Counted", readonly=True)

@@ -26,15 +26,6 @@ class CycleCountProductivityReport(models.Model):
     }
 
     date = fields.Date(string="Counted On", readonly=True, index=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, index=True)
-    team_id = fields.Many2one("cycle.count.team", string="Counting Team", readonly=True)
-    counter_id = fields.Many2one(
-        "res.users", string="Counted By", readonly=True, index=True
-    )
-    task_id = fields.Many2one(
-        "cycle.count.task", readonly=True, index=True, ondelete="cascade"
-    )
     line_count = fields.Integer(string="Lines Counted", readonly=True)
     work_hours = fields.Float(
         readonly=True,

@@ -5,3 +5,4 @@ from . import test_proposals
 from . import test_proposal_tour
 from . import test_tour
 from . import test_analysis_export
+from . import test_summary

@@ -3,7 +3,7 @@ import { registry } from "@web/core/registry";
 
 // A supervisor opens the accuracy report: the IRA trend by month, the pivot of
 // warehouses by month (a ratio of the warehouse's lines, not a sum of rows), the
-// list; then the plan adherence and counter productivity reports from the
+// list, grouped by counter from the search options; then the plan adherence and counter productivity reports from the
 // Reporting menu, each in its graph and pivot.
 registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
     steps: () => [
@@ -28,6 +28,20 @@ registry.category("web_tour.tours").add("cycle_count_accuracy_tour", {
         {
             content: "The list shows the counted lines",
             trigger: ".o_list_view .o_data_row:contains('Apple Juice')",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Group by counter",
+            trigger: ".o_group_by_menu .o_menu_item:contains('Counter')",
+            run: "click",
+        },
+        {
+            content: "The lines are grouped by their counter",
+            trigger: ".o_list_view .o_group_header:contains('Carl Counter')",
         },
         {
             content: "Open the Reporting menu",
