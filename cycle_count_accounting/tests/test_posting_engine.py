@@ -17,8 +17,9 @@ class TestPostingEngine(PostingEngineCase):
         return report
 
     def test_fallback_leaves_a_note_and_posts_through_odoo(self):
-        """A lot-tracked item is not the engine's: the report says why, and
-        Odoo's path posts all of it (stock, layers, the one entry)."""
+        """An item valued per lot is not the engine's: the report says why,
+        and Odoo's path posts all of it (stock, layers, the one entry)."""
+        self.product_lot.lot_valuated = True
         product = self.engine_products[0]
         report = self._engine_report({product: (-2.0, None)})
         glue = report.line_ids.filtered(
