@@ -233,13 +233,10 @@ class CycleCountPostingEngine(models.AbstractModel):
             delta[source] -= qty
             delta[dest] += qty
             if line.lot_id:
-                # Odoo takes a lot's loss from stock without lot, or makes up
-                # a lot gone negative from it (_synchronize_quant).
+                # Odoo may take a lot's loss from the quant without lot, or
+                # make up a lot gone negative from it (_synchronize_quant).
                 for key in (source, dest):
-                    untracked = quants.get((*key[:2], 0, *key[3:]))
-                    if untracked and not float_is_zero(
-                        untracked[0][3], precision_rounding=rounding[key[0]]
-                    ):
+                    if quants.get((*key[:2], 0, *key[3:])):
                         return self.env._(
                             "%(product)s has stock without lot beside its lots",
                             product=line.product_id.display_name,
@@ -254,9 +251,8 @@ class CycleCountPostingEngine(models.AbstractModel):
             if change >= 0 or bypass[key[1]]:
                 continue
             quantity, reserved = (rows[0][3], rows[0][4]) if rows else (0.0, 0.0)
-            # As stock.move.line._action_done: the reservation lowered by
-            # the move, then what is left beyond it.
-            reserved = max(0.0, reserved + change)
+            # The move line reserves its quantity when created and frees it
+            # when done: the reservation is as before, what is left is not.
             if quantity + change - reserved < 0 and not float_is_zero(
                 quantity + change - reserved, precision_rounding=rounding[key[0]]
             ):
@@ -299,17 +295,16 @@ class CycleCountPostingEngine(models.AbstractModel):
 
     def _update_quants(self, company, lines, quants, move_ids):
         """Each line takes its quantity from its source quant and gives it to
-        its destination quant (``stock.quant._update_available_quantity``),
-        lowering the source's reservation first as ``_action_done`` does:
+        its destination quant (``stock.quant._update_available_quantity``):
         existing quants updated in one statement, new ones created in one
         batch; incoming dates as Odoo keeps them. Then what Odoo stores from
         quants (a lot's single location) is recomputed, and a serial number
         in stock twice refused as Odoo's constraint refuses it."""
         now = fields.Datetime.now()
-        state = {}  # key -> [quantity, in_date, quant id or None, reserved]
+        state = {}  # key -> [quantity, in_date, quant id or None]
         for key, rows in quants.items():
             row = rows[0]
-            state[key] = [row[3], row[5], row[0], row[4]]
+            state[key] = [row[3], row[5], row[0]]
         locations = self.env["stock.location"].browse(
             {key[1] for line in lines for key in self._line_keys(company, line)}
         )
@@ -319,8 +314,6 @@ class CycleCountPostingEngine(models.AbstractModel):
 
         def sync(key, quantity, in_date=None):
             current = state.get(key)
-            if quantity < 0 and current and not bypass[key[1]]:
-                current[3] = max(0.0, current[3] + quantity)
             incoming = []
             if not bypass[key[1]] and current and current[1] and current[0] > 0:
                 incoming.append(current[1])
@@ -331,7 +324,7 @@ class CycleCountPostingEngine(models.AbstractModel):
                 current[0] += quantity
                 current[1] = in_date
             else:
-                state[key] = [quantity, in_date, None, 0.0]
+                state[key] = [quantity, in_date, None]
             return in_date
 
         for line in lines:
@@ -340,7 +333,7 @@ class CycleCountPostingEngine(models.AbstractModel):
             in_date = sync(source, -qty)
             sync(dest, qty, in_date)
         touched = []
-        updates = [(vals[2], vals[0], vals[1], vals[3]) for vals in state.values()]
+        updates = [(vals[2], vals[0], vals[1]) for vals in state.values()]
         updates = [update for update in updates if update[0]]
         if updates:
             self._execute(
@@ -348,12 +341,11 @@ class CycleCountPostingEngine(models.AbstractModel):
                     """
                     UPDATE stock_quant q
                        SET quantity = v.quantity, in_date = v.in_date,
-                           reserved_quantity = v.reserved,
                            write_uid = %(uid)s,
                            write_date = NOW() AT TIME ZONE 'UTC'
                       FROM unnest(%(ids)s::int[], %(quantities)s::numeric[],
-                                  %(dates)s::timestamp[], %(reserved)s::numeric[])
-                           AS v(id, quantity, in_date, reserved)
+                                  %(dates)s::timestamp[])
+                           AS v(id, quantity, in_date)
                      WHERE q.id = v.id
                     """,
                     uid=self.env.uid,
@@ -362,10 +354,6 @@ class CycleCountPostingEngine(models.AbstractModel):
                         self._column("stock.quant", "quantity", u[1]) for u in updates
                     ],
                     dates=[u[2] for u in updates],
-                    reserved=[
-                        self._column("stock.quant", "reserved_quantity", u[3])
-                        for u in updates
-                    ],
                 )
             )
             touched += [u[0] for u in updates]
@@ -423,6 +411,9 @@ class CycleCountPostingEngine(models.AbstractModel):
             # stock.lot._compute_single_location) is recomputed on flush, as
             # Odoo's write of a quantity (or create of a quant) triggers it.
             self.env.invalidate_all()
+            # Their stored values read first: as in Odoo's path (which holds
+            # them in cache), a value recomputed unchanged is not written.
+            Quant.browse(touched).lot_id.mapped("location_id")
             Quant.browse([u[0] for u in updates]).modified(["quantity"])
             Quant.browse(touched[len(updates) :]).modified(
                 ["quantity", "lot_id", "location_id", "package_id", "owner_id"]

@@ -252,6 +252,7 @@ class PostingEngineCase(CycleCountAccountingCase):
                         lambda m: "set-based posting engine" in (m.body or "")
                     )
                     snapshots[-1]["fallback"] = bool(notes)
+                    snapshots[-1]["notes"] = notes.mapped("body")
                     self.env.flush_all()
                     savepoint.rollback()
                     self.env.invalidate_all()
@@ -673,7 +674,7 @@ class TestPostingEngineCoverage(PostingEngineCoverageCase):
         self._assert_same_runs(odoo, engine)
 
     @settings(
-        max_examples=12,
+        max_examples=8,
         deadline=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
