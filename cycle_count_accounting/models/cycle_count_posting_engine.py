@@ -35,20 +35,22 @@ class CycleCountPostingEngine(models.AbstractModel):
         """Why ``lines`` of ``adjustment`` must go through Odoo's path (a
         translated sentence), or False when the engine covers them. Checked
         from what is in memory; the quants' state is checked after the lock
-        (``_get_quant_fallback_reason``)."""
+        (``_get_quant_fallback_reason``). Lots, serials, packages and owners
+        are covered (each quant keyed as ``_update_available_quantity`` keys
+        it); products valued per lot are not (their layers are per lot)."""
         company = adjustment.company_id
         if company.cycle_count_two_step or adjustment.suspense_state:
             return self.env._("two-step posting through suspense")
         for line in lines:
             product = line.product_id.with_company(company)
-            if line.lot_id or line.package_id or line.owner_id:
+            if not product.is_storable:
                 return self.env._(
-                    "%(product)s is counted by lot, package or owner",
+                    "%(product)s is not a storable product",
                     product=product.display_name,
                 )
-            if not product.is_storable or product.tracking != "none":
+            if product.lot_valuated:
                 return self.env._(
-                    "%(product)s is tracked by lots or serial numbers",
+                    "%(product)s is valued per lot or serial number",
                     product=product.display_name,
                 )
             if product.categ_id.property_valuation != "real_time":
@@ -66,7 +68,17 @@ class CycleCountPostingEngine(models.AbstractModel):
                     "%(location)s belongs to another company",
                     location=line.location_id.display_name,
                 )
+            if line.lot_id.product_id and line.lot_id.product_id != line.product_id:
+                return self.env._(
+                    "%(lot)s is a lot of another product",
+                    lot=line.lot_id.display_name,
+                )
         return False
+
+    def _is_owned(self, company, line):
+        """Stock owned by someone else is moved, not valued
+        (stock.move.line._should_exclude_for_valuation)."""
+        return bool(line.owner_id) and line.owner_id != company.partner_id
 
     # ------------------------------------------------------------------
     # Helpers
@@ -111,7 +123,9 @@ class CycleCountPostingEngine(models.AbstractModel):
         reason = self._get_quant_fallback_reason(lines, quants)
         if reason:
             return self.env["stock.move"], reason
-        valuation = self._value_lines(company, lines)
+        # Owned stock is moved, not valued: no layer, no entry line.
+        valued = lines.filtered(lambda line: not self._is_owned(company, line))
+        valuation = self._value_lines(company, valued)
         if isinstance(valuation, str):
             return self.env["stock.move"], valuation
         moment = self._get_move_date(adjustment)
@@ -119,7 +133,10 @@ class CycleCountPostingEngine(models.AbstractModel):
         self._update_quants(company, lines, quants, moves)
         for layer in valuation["layers"]:
             layer["reference"] = reference
-        self._write_valuation(company, lines, moves, valuation)
+        if valued:
+            move_of_line = dict(zip(lines.ids, moves, strict=True))
+            valued_moves = [move_of_line[line_id] for line_id in valued.ids]
+            self._write_valuation(company, valued, valued_moves, valuation)
         self.env.invalidate_all()
         moves = self.env["stock.move"].browse(moves)
         # What Odoo's stock.move._action_done does after the moves (planning's
@@ -138,41 +155,67 @@ class CycleCountPostingEngine(models.AbstractModel):
     def _get_inventory_location(self, company, line):
         return line.product_id.with_company(company).property_stock_inventory
 
+    def _line_keys(self, company, line):
+        """The quant keys (product, location, lot, package, owner; 0 for
+        none) a line's move takes from and gives to, as Odoo's inventory move
+        line sets them (stock.quant._get_inventory_move_values): the bin's
+        side carries the line's package (``package_id`` of a loss,
+        ``result_package_id`` of a gain), the inventory-loss side none."""
+        product = line.product_id.id
+        bin_id = line.location_id.id
+        inventory = self._get_inventory_location(company, line).id
+        lot, owner = line.lot_id.id or 0, line.owner_id.id or 0
+        bin_key = (product, bin_id, lot, line.package_id.id or 0, owner)
+        inventory_key = (product, inventory, lot, 0, owner)
+        if line.difference_qty > 0:
+            return inventory_key, bin_key
+        return bin_key, inventory_key
+
     def _lock_quants(self, company, lines):
         """Lock the quants the lines touch (their bins' and the inventory-loss
-        locations'), in id order, before anything is read from them."""
-        products, locations = [], []
-        for line in lines:
-            for location in (
-                line.location_id,
-                self._get_inventory_location(company, line),
-            ):
-                products.append(line.product_id.id)
-                locations.append(location.id)
+        locations'), in id order, before anything is read from them: those of
+        each line's keys, and for a lot the same item without lot (which
+        Odoo's _update_available_quantity may take from)."""
+        keys = {key for line in lines for key in self._line_keys(company, line)}
+        keys = sorted(keys)
         rows = self._execute(
             SQL(
                 """
                 SELECT q.id, q.product_id, q.location_id, q.quantity,
-                       q.reserved_quantity, q.in_date
+                       q.reserved_quantity, q.in_date, COALESCE(q.lot_id, 0),
+                       COALESCE(q.package_id, 0), COALESCE(q.owner_id, 0)
                   FROM stock_quant q
-                  JOIN unnest(%(products)s::int[], %(locations)s::int[])
-                       AS k(product_id, location_id)
-                    ON k.product_id = q.product_id AND k.location_id = q.location_id
-                 WHERE q.lot_id IS NULL AND q.package_id IS NULL
-                   AND q.owner_id IS NULL
+                 WHERE q.id IN (
+                        SELECT q2.id
+                          FROM stock_quant q2
+                          JOIN unnest(%(products)s::int[], %(locations)s::int[],
+                                      %(lots)s::int[], %(packages)s::int[],
+                                      %(owners)s::int[])
+                               AS k(product_id, location_id, lot_id, package_id,
+                                    owner_id)
+                            ON k.product_id = q2.product_id
+                           AND k.location_id = q2.location_id
+                           AND k.package_id = COALESCE(q2.package_id, 0)
+                           AND k.owner_id = COALESCE(q2.owner_id, 0)
+                         WHERE k.lot_id = COALESCE(q2.lot_id, 0)
+                            OR q2.lot_id IS NULL)
                  ORDER BY q.id
                    FOR NO KEY UPDATE OF q
                 """,
-                products=products,
-                locations=locations,
+                products=[key[0] for key in keys],
+                locations=[key[1] for key in keys],
+                lots=[key[2] for key in keys],
+                packages=[key[3] for key in keys],
+                owners=[key[4] for key in keys],
             )
         )
         quants = defaultdict(list)
         for row in rows:
-            quants[(row[1], row[2])].append(row)
+            quants[(row[1], row[2], row[6], row[7], row[8])].append(row)
         return quants
 
     def _get_quant_fallback_reason(self, lines, quants):
+        company = lines[:1].adjustment_id.company_id
         for key, rows in quants.items():
             if len(rows) > 1:
                 product = self.env["product.product"].browse(key[0])
@@ -185,39 +228,94 @@ class CycleCountPostingEngine(models.AbstractModel):
         }
         delta = defaultdict(float)
         for line in lines:
-            delta[(line.product_id.id, line.location_id.id)] += line.difference_qty
+            source, dest = self._line_keys(company, line)
+            qty = abs(line.difference_qty)
+            delta[source] -= qty
+            delta[dest] += qty
+            if line.lot_id:
+                # Odoo may take a lot's loss from the quant without lot, or
+                # make up a lot gone negative from it (_synchronize_quant).
+                for key in (source, dest):
+                    if quants.get((*key[:2], 0, *key[3:])):
+                        return self.env._(
+                            "%(product)s has stock without lot beside its lots",
+                            product=line.product_id.display_name,
+                        )
+        locations = self.env["stock.location"].browse({key[1] for key in delta})
+        bypass = {
+            location.id: location.should_bypass_reservation() for location in locations
+        }
+        short = []
         for key, change in delta.items():
             rows = quants.get(key)
-            if not rows or change >= 0:
+            if change >= 0 or bypass[key[1]]:
                 continue
-            _id, product_id, _loc, quantity, reserved, _date = rows[0]
-            if not float_is_zero(reserved, precision_rounding=rounding[product_id]):
-                if quantity + change < reserved:
-                    product = self.env["product.product"].browse(product_id)
-                    return self.env._(
-                        "%(product)s is reserved beyond what the count leaves",
-                        product=product.display_name,
-                    )
+            quantity, reserved = (rows[0][3], rows[0][4]) if rows else (0.0, 0.0)
+            # The move line reserves its quantity when created and frees it
+            # when done: the reservation is as before, what is left is not.
+            if quantity + change - reserved < 0 and not float_is_zero(
+                quantity + change - reserved, precision_rounding=rounding[key[0]]
+            ):
+                short.append(key)
+        if short:
+            # Odoo then frees other moves' reservations (_free_reservation).
+            reserving = self._execute(
+                SQL(
+                    """
+                    SELECT ml.product_id
+                      FROM stock_move_line ml
+                      JOIN unnest(%(products)s::int[], %(locations)s::int[],
+                                  %(lots)s::int[], %(packages)s::int[],
+                                  %(owners)s::int[])
+                           AS k(product_id, location_id, lot_id, package_id,
+                                owner_id)
+                        ON k.product_id = ml.product_id
+                       AND k.location_id = ml.location_id
+                       AND k.lot_id = COALESCE(ml.lot_id, 0)
+                       AND k.package_id = COALESCE(ml.package_id, 0)
+                       AND k.owner_id = COALESCE(ml.owner_id, 0)
+                     WHERE ml.state NOT IN ('done', 'cancel')
+                       AND ml.quantity_product_uom > 0 AND NOT ml.picked
+                     LIMIT 1
+                    """,
+                    products=[key[0] for key in short],
+                    locations=[key[1] for key in short],
+                    lots=[key[2] for key in short],
+                    packages=[key[3] for key in short],
+                    owners=[key[4] for key in short],
+                )
+            )
+            if reserving:
+                product = self.env["product.product"].browse(reserving[0][0])
+                return self.env._(
+                    "%(product)s is reserved beyond what the count leaves",
+                    product=product.display_name,
+                )
         return False
 
     def _update_quants(self, company, lines, quants, move_ids):
         """Each line takes its quantity from its source quant and gives it to
         its destination quant (``stock.quant._update_available_quantity``):
         existing quants updated in one statement, new ones created in one
-        batch; incoming dates as Odoo keeps them."""
+        batch; incoming dates as Odoo keeps them. Then what Odoo stores from
+        quants (a lot's single location) is recomputed, and a serial number
+        in stock twice refused as Odoo's constraint refuses it."""
         now = fields.Datetime.now()
         state = {}  # key -> [quantity, in_date, quant id or None]
         for key, rows in quants.items():
             row = rows[0]
             state[key] = [row[3], row[5], row[0]]
-        bypass = {}
+        locations = self.env["stock.location"].browse(
+            {key[1] for line in lines for key in self._line_keys(company, line)}
+        )
+        bypass = {
+            location.id: location.should_bypass_reservation() for location in locations
+        }
 
-        def sync(key, location, quantity, in_date=None):
+        def sync(key, quantity, in_date=None):
             current = state.get(key)
-            if location not in bypass:
-                bypass[location] = location.should_bypass_reservation()
             incoming = []
-            if not bypass[location] and current and current[1] and current[0] > 0:
+            if not bypass[key[1]] and current and current[1] and current[0] > 0:
                 incoming.append(current[1])
             if in_date:
                 incoming.append(in_date)
@@ -230,16 +328,13 @@ class CycleCountPostingEngine(models.AbstractModel):
             return in_date
 
         for line in lines:
-            product = line.product_id
-            inventory = self._get_inventory_location(company, line)
+            source, dest = self._line_keys(company, line)
             qty = abs(line.difference_qty)
-            if line.difference_qty > 0:
-                source, dest = inventory, line.location_id
-            else:
-                source, dest = line.location_id, inventory
-            in_date = sync((product.id, source.id), source, -qty)
-            sync((product.id, dest.id), dest, qty, in_date)
-        updates = [(vals[2], vals[0], vals[1]) for vals in state.values() if vals[2]]
+            in_date = sync(source, -qty)
+            sync(dest, qty, in_date)
+        touched = []
+        updates = [(vals[2], vals[0], vals[1]) for vals in state.values()]
+        updates = [update for update in updates if update[0]]
         if updates:
             self._execute(
                 SQL(
@@ -249,7 +344,8 @@ class CycleCountPostingEngine(models.AbstractModel):
                            write_uid = %(uid)s,
                            write_date = NOW() AT TIME ZONE 'UTC'
                       FROM unnest(%(ids)s::int[], %(quantities)s::numeric[],
-                                  %(dates)s::timestamp[]) AS v(id, quantity, in_date)
+                                  %(dates)s::timestamp[])
+                           AS v(id, quantity, in_date)
                      WHERE q.id = v.id
                     """,
                     uid=self.env.uid,
@@ -260,41 +356,47 @@ class CycleCountPostingEngine(models.AbstractModel):
                     dates=[u[2] for u in updates],
                 )
             )
+            touched += [u[0] for u in updates]
         new = [(key, vals) for key, vals in state.items() if not vals[2]]
         # A first quant in a virtual location (the inventory-loss location of
         # a product never adjusted) stores nothing computed but its company
         # and the difference to a count: one INSERT for all of them.
         internal = {
             location.id
-            for location in self.env["stock.location"].browse(
-                {key[1] for key, _vals in new}
-            )
+            for location in locations
             if location.usage in ("internal", "transit")
         }
         virtual = [(key, vals) for key, vals in new if key[1] not in internal]
         new = [(key, vals) for key, vals in new if key[1] in internal]
         if virtual:
-            self._execute(
+            rows = self._execute(
                 SQL(
                     """
                     INSERT INTO stock_quant (
                         create_uid, write_uid, create_date, write_date,
-                        product_id, location_id, company_id, quantity,
-                        reserved_quantity, inventory_diff_quantity,
-                        inventory_quantity_set, in_date)
+                        product_id, location_id, lot_id, package_id, owner_id,
+                        company_id, quantity, reserved_quantity,
+                        inventory_diff_quantity, inventory_quantity_set, in_date)
                     SELECT %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
                            NOW() AT TIME ZONE 'UTC', v.product_id, v.location_id,
-                           l.company_id, v.quantity, 0, -v.quantity, FALSE,
-                           v.in_date
+                           NULLIF(v.lot_id, 0), NULLIF(v.package_id, 0),
+                           NULLIF(v.owner_id, 0), l.company_id, v.quantity, 0,
+                           -v.quantity, FALSE, v.in_date
                       FROM unnest(%(products)s::int[], %(locations)s::int[],
-                                  %(quantities)s::numeric[],
+                                  %(lots)s::int[], %(packages)s::int[],
+                                  %(owners)s::int[], %(quantities)s::numeric[],
                                   %(dates)s::timestamp[])
-                           AS v(product_id, location_id, quantity, in_date)
+                           AS v(product_id, location_id, lot_id, package_id,
+                                owner_id, quantity, in_date)
                       JOIN stock_location l ON l.id = v.location_id
+                 RETURNING id
                     """,
                     uid=self.env.uid,
                     products=[key[0] for key, _vals in virtual],
                     locations=[key[1] for key, _vals in virtual],
+                    lots=[key[2] for key, _vals in virtual],
+                    packages=[key[3] for key, _vals in virtual],
+                    owners=[key[4] for key, _vals in virtual],
                     quantities=[
                         self._column("stock.quant", "quantity", vals[0])
                         for _key, vals in virtual
@@ -302,21 +404,43 @@ class CycleCountPostingEngine(models.AbstractModel):
                     dates=[vals[1] for _key, vals in virtual],
                 )
             )
+            touched += [row[0] for row in rows]
+        Quant = self.env["stock.quant"]
+        if touched:
+            # What the ORM stores from these rows (a lot's single location:
+            # stock.lot._compute_single_location) is recomputed on flush, as
+            # Odoo's write of a quantity (or create of a quant) triggers it.
+            self.env.invalidate_all()
+            # Their stored values read first: as in Odoo's path (which holds
+            # them in cache), a value recomputed unchanged is not written.
+            Quant.browse(touched).lot_id.mapped("location_id")
+            Quant.browse([u[0] for u in updates]).modified(["quantity"])
+            Quant.browse(touched[len(updates) :]).modified(
+                ["quantity", "lot_id", "location_id", "package_id", "owner_id"]
+            )
         if new:
             # Few (gains in an empty bin): the ORM computes what a new quant
             # of a bin stores (its scheduled count date, company).
             # sudo: quants are written by the system, as Odoo's moves do.
-            self.env["stock.quant"].sudo().create(
+            created = Quant.sudo().create(
                 [
                     {
                         "product_id": key[0],
                         "location_id": key[1],
+                        "lot_id": key[2] or False,
+                        "package_id": key[3] or False,
+                        "owner_id": key[4] or False,
                         "quantity": vals[0],
                         "in_date": vals[1],
                     }
                     for key, vals in new
                 ]
             )
+            touched += created.ids
+        self.env.flush_all()
+        if any(line.lot_id and line.product_id.tracking == "serial" for line in lines):
+            # sudo: the constraint reads every quant of the serial number.
+            Quant.sudo().browse(touched).check_quantity()
 
     # -- moves and move lines -------------------------------------------
     def _insert_moves(self, adjustment, lines, moment):
@@ -345,6 +469,13 @@ class CycleCountPostingEngine(models.AbstractModel):
             cols["price"].append(line.unit_cost)
             cols["line"].append(line.id)
             cols["scrapped"].append(bool(dest.scrap_location))
+            cols["owner"].append(line.owner_id.id or None)
+            cols["lot"].append(line.lot_id.id or None)
+            # A loss leaves the line's package, a gain goes into it.
+            package = line.package_id.id or None
+            gain = line.difference_qty > 0
+            cols["package"].append(None if gain else package)
+            cols["result_package"].append(package if gain else None)
         rows = self._execute(
             SQL(
                 """
@@ -355,20 +486,21 @@ class CycleCountPostingEngine(models.AbstractModel):
                     procure_method, reference, product_qty, product_uom_qty,
                     quantity, picked, scrapped, propagate_cancel, is_inventory,
                     additional, date, price_unit, cycle_count_adjustment_line_id,
-                    cycle_count_adjustment_id)
+                    cycle_count_adjustment_id, restrict_partner_id)
                 SELECT %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
                        NOW() AT TIME ZONE 'UTC', 10, %(company)s, v.product_id,
                        v.uom_id, v.source_id, v.dest_id, %(name)s, '0', 'done',
                        %(origin)s, 'make_to_stock', %(name)s, v.qty, v.qty, v.qty,
                        TRUE, v.scrapped, TRUE, TRUE, FALSE, %(date)s, v.price,
-                       v.line_id, %(adjustment)s
+                       v.line_id, %(adjustment)s, v.owner_id
                   FROM unnest(%(products)s::int[], %(uoms)s::int[],
                               %(sources)s::int[], %(dests)s::int[],
                               %(qtys)s::numeric[], %(prices)s::float8[],
-                              %(lines)s::int[], %(scrapped)s::bool[])
+                              %(lines)s::int[], %(scrapped)s::bool[],
+                              %(owners)s::int[])
                        WITH ORDINALITY
                        AS v(product_id, uom_id, source_id, dest_id, qty, price,
-                            line_id, scrapped, n)
+                            line_id, scrapped, owner_id, n)
                  ORDER BY v.n
              RETURNING id
                 """,
@@ -386,6 +518,7 @@ class CycleCountPostingEngine(models.AbstractModel):
                 prices=cols["price"],
                 lines=cols["line"],
                 scrapped=cols["scrapped"],
+                owners=cols["owner"],
             )
         )
         move_ids = [row[0] for row in rows]
@@ -396,16 +529,23 @@ class CycleCountPostingEngine(models.AbstractModel):
                     create_uid, write_uid, create_date, write_date, move_id,
                     company_id, product_id, product_uom_id, location_id,
                     location_dest_id, state, reference, quantity,
-                    quantity_product_uom, picked, date)
+                    quantity_product_uom, picked, date, lot_id, package_id,
+                    result_package_id, owner_id)
                 SELECT m.create_uid, m.write_uid, m.create_date, m.write_date,
                        m.id, m.company_id, m.product_id, m.product_uom,
                        m.location_id, m.location_dest_id, 'done', m.reference,
-                       m.quantity, m.product_qty, TRUE, m.date
-                  FROM stock_move m
-                 WHERE m.id = ANY(%(moves)s)
+                       m.quantity, m.product_qty, TRUE, m.date, v.lot_id,
+                       v.package_id, v.result_package_id, m.restrict_partner_id
+                  FROM unnest(%(moves)s::int[], %(lots)s::int[],
+                              %(packages)s::int[], %(result_packages)s::int[])
+                       AS v(move_id, lot_id, package_id, result_package_id)
+                  JOIN stock_move m ON m.id = v.move_id
                  ORDER BY m.id
                 """,
                 moves=move_ids,
+                lots=cols["lot"],
+                packages=cols["package"],
+                result_packages=cols["result_package"],
             )
         )
         return move_ids, name

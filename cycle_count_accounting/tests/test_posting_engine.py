@@ -17,8 +17,9 @@ class TestPostingEngine(PostingEngineCase):
         return report
 
     def test_fallback_leaves_a_note_and_posts_through_odoo(self):
-        """A lot-tracked item is not the engine's: the report says why, and
-        Odoo's path posts all of it (stock, layers, the one entry)."""
+        """An item valued per lot is not the engine's: the report says why,
+        and Odoo's path posts all of it (stock, layers, the one entry)."""
+        self.product_lot.lot_valuated = True
         product = self.engine_products[0]
         report = self._engine_report({product: (-2.0, None)})
         glue = report.line_ids.filtered(
@@ -125,3 +126,67 @@ class TestPostingEngine(PostingEngineCase):
         self.assertEqual(bin_quant.quantity, before - 3)
         self.assertEqual(len(report.move_ids), 1)
         self.assertEqual(len(report.move_ids.stock_valuation_layer_ids), 1)
+
+    def _reserve(self, product, qty):
+        """A delivery from the bin, reserved on its quant."""
+        delivery = self.env["stock.move"].create(
+            {
+                "name": "Engine delivery",
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": qty,
+                "location_id": self.bin_a.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "company_id": self.company.id,
+            }
+        )
+        delivery._action_confirm()
+        delivery._action_assign()
+        self.assertEqual(delivery.state, "assigned")
+        return delivery
+
+    def test_a_reserved_bin_keeps_its_reservation(self):
+        """A loss at a bin reserved by a delivery: the reservation kept (the
+        inventory move line reserves and frees its own quantity), by the
+        engine as by Odoo; beyond what the loss leaves (Odoo would unreserve
+        the delivery: _free_reservation) the report falls back, and says
+        so."""
+        product = self.engine_products[0]
+        report = self.reports[self.warehouse.code]
+        for loss, falls_back in ((-4.0, False), (-10.0, False), (-12.0, True)):
+            with self.subTest(loss=loss):
+                odoo, engine = self._run_both(
+                    report,
+                    {product: (loss, None)},
+                    prepare=lambda: self._reserve(product, 5),
+                )
+                self.assertEqual(engine["fallback"], falls_back)
+                self._assert_same(odoo, engine)
+                quant = [
+                    q
+                    for q in engine["quants"]
+                    if q["product_id"] == product.id
+                    and q["location_id"] == self.bin_a.id
+                ]
+                self.assertEqual(quant[0]["quantity"], 15 + loss)
+                if falls_back:
+                    self.assertIn("is reserved beyond", engine["notes"][0])
+                else:
+                    self.assertEqual(quant[0]["reserved_quantity"], 5)
+
+    def test_stock_without_lot_beside_a_lot_falls_back(self):
+        """Odoo takes a lot's loss from the bin's stock without lot (or makes
+        up a negative lot from it): not the engine's, said on the report."""
+        report = self.reports[self.warehouse.code]
+        odoo, engine = self._run_both(
+            report,
+            {self.product_lot: (-3.0, None)},
+            prepare=lambda: (
+                self.env["stock.quant"]
+                .sudo()
+                ._update_available_quantity(self.product_lot, self.bin_c, 2)
+            ),
+        )
+        self.assertTrue(engine["fallback"])
+        self.assertIn("stock without lot beside its lots", engine["notes"][0])
+        self._assert_same(odoo, engine)
