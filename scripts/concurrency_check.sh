@@ -217,9 +217,9 @@ click_checks() {
 }
 
 if [ -n "$PICKING_ONLY" ]; then
-    click_checks
     retry_check
     picking_checks
+    click_checks
     grep -h "FAIL:" "$LOG" | sed 's/^/    /'
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
@@ -253,6 +253,7 @@ run check "$DB" "$WORK" check kill \
     || failure "after the kills: planned or applied twice or not at all (see $LOG)"
 retry_check
 picking_checks
+click_checks
 grep -h "FAIL:" "$LOG" | sed 's/^/    /'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
