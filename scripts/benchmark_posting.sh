@@ -6,7 +6,8 @@
 # statement, per costing method and size (default 1000 5000 20000; --quick:
 # 1000), then posting beside picking (scripts/concurrency_check.sh
 # --picking-only: 2 000 lines while 50 deliveries are validated, burst and one a
-# second) on the same database.
+# second, single-line and 5-line deliveries; a chunk retried beside a held
+# quant; the approver's click at 2 000 and 20 000 lines) on the same database.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -26,5 +27,6 @@ done
     "${DB_ARGS[@]}" "${ARGS[@]}"
 if [ -n "$CONCURRENCY" ]; then
     say "Posting beside picking on $DB"
-    "$ROOT/scripts/concurrency_check.sh" --db "$DB" --picking-only
+    "$ROOT/scripts/concurrency_check.sh" --db "$DB" --picking-only \
+        --lines 2000 --deliveries 50 --chunk 500 --per "1 5" --click "2000 20000"
 fi

@@ -17,19 +17,38 @@ Roles:
   check-kill  the state left by a killed process: nothing half-done
   check       each item planned once, each variance applied once, books right
 
-Posting beside picking (the measurement of issue 14; PHASE is burst or paced):
-  seed-picking PHASE LINES DELIVERIES CHUNK
+Posting beside picking (the measurement of issue 14; PHASE is burst or paced,
+PER the products a delivery carries: 1 single-line, more multi-line; TAG is
+PHASE + PER, e.g. burst5):
+  seed-picking PHASE LINES DELIVERIES CHUNK PER
               a report of LINES variances (gains and losses, one quant each)
-              approved and being posted, and DELIVERIES deliveries of its
-              products reserved, waiting to be validated
+              approved and being posted, and DELIVERIES deliveries of PER of
+              its products each (in descending id order: the order a chunk
+              locks in, inverted), reserved, waiting to be validated
   post        post the reports being posted as the background does
               (_apply_chunk_in_own_transaction, one chunk a transaction)
-  deliver PHASE
+  deliver TAG
               validate the phase's deliveries through Odoo's own retrying (what
               its HTTP/RPC layer does): all at once (burst) or one a second
-  check-picking PHASE
+  check-picking TAG
               the report posted, each line once; every delivery done; the
               books right (book + difference - delivered)
+
+The retry path, exercised (a second real connection holds a row):
+  seed-retry  a report of RETRY_LINES variances being posted in chunks of
+              RETRY_CHUNK
+  hold        lock the quant of the report's first variance in a transaction
+              of its own, until the poster has backed off once (it wrote
+              retried.*), then update the quant and commit
+  post-retry  post as ``post`` does, writing retried.NAME on each backoff
+  check-retry each variance posted once, the report posted, at least one retry
+
+The approver's click on a report above the background threshold (issue 14):
+  seed-click LINES CHUNK
+              a report of LINES variances waiting for one tier (the admin),
+              posted in the background above CHUNK lines
+  click       time the final approval (validate_tier, flushed), rolled back:
+              prints "CLICK: LINES lines: S s"
 
 Each unit of work retries on a serialization failure, as Odoo's HTTP layer and
 the job queue do: that failure is how a transaction with a stale snapshot is
@@ -121,11 +140,11 @@ def _stock(env, warehouse, products):
         Quant._update_available_quantity(product, warehouse.lot_stock_id, BOOK)
 
 
-def _large_report(env, code):
-    """A warehouse of REPORT_LINES items, planned, counted one more than the
+def _large_report(env, code, lines=REPORT_LINES):
+    """A warehouse of ``lines`` items, planned, counted one more than the
     books, marked counted: its report, approved with no tier, being applied."""
     warehouse = _warehouse(env, code)
-    _stock(env, warehouse, _products(env, REPORT_LINES))
+    _stock(env, warehouse, _products(env, lines))
     counter = env["res.users"].search([("login", "=", "cc_concurrency_counter")])
     counter = counter or env["res.users"].create(
         {
@@ -281,7 +300,7 @@ def _failures_planning(env, warehouse_ids):
     return failures
 
 
-def _failures_report(env, report_id):
+def _failures_report(env, report_id, lines=REPORT_LINES):
     failures = []
     cr = env.cr
     cr.execute(
@@ -296,7 +315,7 @@ def _failures_report(env, report_id):
     )
     moves = dict(cr.fetchall())
     wrong = {line: count for line, count in moves.items() if count != 1}
-    if len(moves) != REPORT_LINES:
+    if len(moves) != lines:
         failures.append(f"report {report_id}: {len(moves)} variances")
     if wrong:
         failures.append(
@@ -316,7 +335,7 @@ def _failures_report(env, report_id):
         [COUNTED, report.warehouse_id.id],
     )
     off, total = cr.fetchone()
-    if off or total != REPORT_LINES:
+    if off or total != lines:
         failures.append(
             f"report {report_id}: {off} of {total} quants not at the counted {COUNTED}"
         )
@@ -326,16 +345,18 @@ def _failures_report(env, report_id):
 PICKING_BOOK = 100
 
 
-def seed_picking(env, phase, lines, deliveries, chunk):
+def seed_picking(env, phase, lines, deliveries, chunk, per=1):
     """A report of ``lines`` variances, one quant each (even lines gain one,
     odd lines lose one), approved and being posted in chunks of ``chunk``, and
-    ``deliveries`` deliveries of one unit of its products spread over the
-    report (so over every chunk), confirmed and reserved."""
+    ``deliveries`` deliveries of one unit of ``per`` of its products each,
+    spread over the report (so over every chunk), confirmed and reserved. A
+    multi-line delivery lists its products in descending id order: Odoo
+    validates its moves in that order, the inverse of the chunk's."""
     env["ir.config_parameter"].set_param("cycle_count_approval.apply_chunk_size", chunk)
     env["tier.definition"].search(
         [("model", "=", "cycle.count.adjustment")]
     ).active = False
-    code = "PB" if phase == "burst" else "PP"
+    code = ("PB" if phase == "burst" else "PP") + str(per)
     warehouse = _warehouse(env, code)
     Product = env["product.product"]
     prefix = f"CCP{code}"
@@ -377,8 +398,8 @@ def seed_picking(env, phase, lines, deliveries, chunk):
     rule.active = False
     report = tasks.adjustment_ids
     assert report.is_applying and not report.move_ids, "the report is not queued"
-    step = max(1, len(products) // deliveries)
-    delivered = products[::step][:deliveries]
+    step = max(1, len(products) // (deliveries * per))
+    delivered = products[::step][: deliveries * per]
     picking_type = warehouse.out_type_id
     customers = env.ref("stock.stock_location_customers")
     pickings = env["stock.picking"].create(
@@ -398,9 +419,12 @@ def seed_picking(env, phase, lines, deliveries, chunk):
                             "location_dest_id": customers.id,
                         }
                     )
+                    # One delivery's products spread over the report (every
+                    # chunk), highest id first.
+                    for product in reversed(delivered[index::deliveries])
                 ],
             }
-            for product in delivered
+            for index in range(min(deliveries, len(delivered)))
         ]
     )
     pickings.action_confirm()
@@ -411,13 +435,151 @@ def seed_picking(env, phase, lines, deliveries, chunk):
         "pickings": pickings.ids,
         "warehouse": warehouse.id,
         "lines": lines,
+        "per": per,
     }
 
 
-def post(registry, name, barrier):
+RETRY_LINES, RETRY_CHUNK = 12, 5
+
+
+def seed_click(env, lines, chunk):
+    """A report of ``lines`` variances waiting for the admin's approval, its
+    stock written in one statement (a seed: a quant per product)."""
+    env["ir.config_parameter"].set_param("cycle_count_approval.apply_chunk_size", chunk)
+    env["tier.definition"].search(
+        [("model", "=", "cycle.count.adjustment")]
+    ).active = False
+    admin = env.ref("base.user_admin")
+    tier = env["tier.definition"].create(
+        {
+            "name": "Click measurement",
+            "model_id": env.ref("cycle_count_approval.model_cycle_count_adjustment").id,
+            "review_type": "individual",
+            "reviewer_id": admin.id,
+            "definition_domain": False,
+        }
+    )
+    code = f"C{lines // 1000}K"[:5]
+    warehouse = _warehouse(env, code)
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Click item {code} {i:05d}",
+                "default_code": f"CCC{code}-{i:05d}",
+                "is_storable": True,
+                "standard_price": 3.0,
+            }
+            for i in range(lines)
+        ]
+    )
+    env.flush_all()
+    env.cr.execute(
+        """
+        INSERT INTO stock_quant (product_id, location_id, company_id, quantity,
+                                 reserved_quantity, in_date, create_uid, write_uid,
+                                 create_date, write_date)
+        SELECT p, %s, %s, %s, 0, NOW() AT TIME ZONE 'UTC', 1, 1,
+               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+          FROM unnest(%s::int[]) AS p
+        """,
+        [warehouse.lot_stock_id.id, env.company.id, PICKING_BOOK, products.ids],
+    )
+    env["stock.quant"].invalidate_model()
+    counter = env["res.users"].search([("login", "=", "cc_concurrency_counter")])
+    counter = counter or env["res.users"].create(
+        {
+            "name": "Concurrency Counter",
+            "login": "cc_concurrency_counter",
+            "groups_id": [
+                (6, 0, [env.ref("cycle_count_planning.group_cycle_count_counter").id])
+            ],
+        }
+    )
+    rule = env["cycle.count.rule"].create(
+        {"name": f"Click {code}", "warehouse_id": warehouse.id, "user_id": counter.id}
+    )
+    tasks = env["cycle.count.planner"]._plan(rule, warehouses=warehouse)
+    tasks.line_ids.with_user(counter).write({"counted_qty": PICKING_BOOK + 1})
+    tasks.with_user(counter).action_mark_counted()
+    rule.active = False
+    tier.active = False  # later reports (other seeds) need no approval
+    report = tasks.adjustment_ids
+    assert report.state == "to_approve", f"the report is {report.state}"
+    return {"report": report.id, "lines": len(report.line_ids)}
+
+
+def click(registry, report_id):
+    """The final approval of the report, timed (flushed), then rolled back."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        admin = env.ref("base.user_admin")
+        report = env["cycle.count.adjustment"].with_user(admin).browse(report_id)
+        start = time.monotonic()
+        report.validate_tier()
+        env.flush_all()
+        elapsed = time.monotonic() - start
+        applying = report.is_applying
+        cr.rollback()
+    return elapsed, applying
+
+
+def seed_retry(env):
+    """A report of RETRY_LINES variances being posted in chunks of
+    RETRY_CHUNK; the quant of its first variance is the one held."""
+    env["ir.config_parameter"].set_param(
+        "cycle_count_approval.apply_chunk_size", RETRY_CHUNK
+    )
+    env["tier.definition"].search(
+        [("model", "=", "cycle.count.adjustment")]
+    ).active = False
+    report = _large_report(env, "RT", RETRY_LINES)
+    first = report._get_lines_to_apply().sorted("id")[0]
+    quant = env["stock.quant"].search(
+        [
+            ("product_id", "=", first.product_id.id),
+            ("location_id", "=", first.location_id.id),
+        ]
+    )
+    return {"report": report.id, "quant": quant.id, "lines": RETRY_LINES}
+
+
+def hold(registry, name, barrier, quant_id):
+    """Hold the quant's row (a picking validating it) until the poster has
+    backed off once, then update it and commit: the poster's next try posts
+    the variance."""
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT id FROM stock_quant WHERE id = %s FOR NO KEY UPDATE", [quant_id]
+        )
+        wait_barrier(barrier, name)
+        deadline = time.monotonic() + 300
+        while not any(f.startswith("retried.") for f in os.listdir(barrier)):
+            if time.monotonic() > deadline:
+                log(name, "the poster never backed off")
+                return 1
+            time.sleep(0.02)
+        cr.execute(
+            "UPDATE stock_quant SET write_date = NOW() AT TIME ZONE 'UTC' WHERE id = %s",
+            [quant_id],
+        )
+        cr.commit()
+    log(name, "held the quant until the poster backed off, then committed")
+    return 0
+
+
+def post(registry, name, barrier, signal=False):
     """Post as the background does, one chunk a transaction, until no report
-    is left being posted."""
+    is left being posted. ``signal``: write retried.NAME on each backoff."""
     stats = {"chunks": 0, "retries": 0, "deadlocks": 0, "met": []}
+    if signal:
+        Adjustment = registry["cycle.count.adjustment"]
+        original = Adjustment._apply_chunk_backoff
+
+        def _apply_chunk_backoff(self, tries, reason):
+            open(os.path.join(barrier, f"retried.{name}"), "w").close()
+            return original(self, tries, reason)
+
+        Adjustment._apply_chunk_backoff = _apply_chunk_backoff
     wait_barrier(barrier, name)
     start = time.monotonic()
     while True:
@@ -568,36 +730,92 @@ def main():
         return 0
     if role == "seed-picking":
         phase, lines, deliveries, chunk = sys.argv[5], *map(int, sys.argv[6:9])
+        per = int(sys.argv[9]) if len(sys.argv) > 9 else 1
         with registry.cursor() as cr:
             result = seed_picking(
-                api.Environment(cr, SUPERUSER_ID, {}), phase, lines, deliveries, chunk
+                api.Environment(cr, SUPERUSER_ID, {}),
+                phase,
+                lines,
+                deliveries,
+                chunk,
+                per,
             )
         state = json.load(open(state_file)) if os.path.exists(state_file) else {}
-        state[f"picking-{phase}"] = result
+        state[f"picking-{phase}{per}"] = result
         json.dump(state, open(state_file, "w"))
-        log(name, f"seeded picking {phase}: {lines} lines, {deliveries} deliveries")
+        log(
+            name,
+            f"seeded picking {phase}{per}: {lines} lines, {deliveries} deliveries "
+            f"of {per} product(s)",
+        )
         return 0
-    if role == "post":
-        stats = post(registry, name, barrier)
+    if role == "seed-click":
+        lines, chunk = map(int, sys.argv[5:7])
+        with registry.cursor() as cr:
+            result = seed_click(api.Environment(cr, SUPERUSER_ID, {}), lines, chunk)
+        state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+        state[f"click-{lines}"] = result
+        json.dump(state, open(state_file, "w"))
+        log(name, f"seeded click: {result}")
+        return 0
+    if role == "click":
+        state = json.load(open(state_file))[f"click-{sys.argv[5]}"]
+        elapsed, applying = click(registry, state["report"])
+        log(
+            name,
+            f"CLICK: {state['lines']} lines: {elapsed:.3f} s"
+            f" ({'handed to the background' if applying else 'NOT handed over'})",
+        )
+        return 0 if applying else 1
+    if role == "seed-retry":
+        with registry.cursor() as cr:
+            result = seed_retry(api.Environment(cr, SUPERUSER_ID, {}))
+        state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+        state["retry"] = result
+        json.dump(state, open(state_file, "w"))
+        log(name, f"seeded retry: {result}")
+        return 0
+    if role == "hold":
+        quant_id = json.load(open(state_file))["retry"]["quant"]
+        return hold(registry, name, barrier, quant_id)
+    if role == "check-retry":
+        state = json.load(open(state_file))["retry"]
+        posted = json.load(open(os.path.join(barrier, "stats.post-retry.json")))
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            failures = _failures_report(env, state["report"], state["lines"])
+        if posted["retries"] < 1:
+            failures.append("no retry: the held quant never held the chunk back")
+        for failure in failures:
+            log(name, f"FAIL: {failure}")
+        log(
+            name,
+            f"SUMMARY: {state['lines']} lines posted "
+            f"({'each once' if not failures else 'NOT each once'}) in "
+            f"{posted['chunks']} chunks; retries {posted['retries']} "
+            f"(met: {', '.join(sorted(set(posted['met']))) or 'nothing'})",
+        )
+        return 1 if failures else 0
+    if role in ("post", "post-retry"):
+        stats = post(registry, name, barrier, signal=role == "post-retry")
         log(name, f"posted: {json.dumps(stats)}")
         json.dump(stats, open(os.path.join(barrier, f"stats.{name}.json"), "w"))
         return 0
     if role == "deliver":
-        phase = sys.argv[5]
-        state = json.load(open(state_file))[f"picking-{phase}"]
+        tag = sys.argv[5]
+        state = json.load(open(state_file))[f"picking-{tag}"]
+        phase = tag.rstrip("0123456789")
         stats = deliver(registry, name, barrier, phase, state["pickings"])
         log(name, f"delivered: {json.dumps(stats)}")
         json.dump(stats, open(os.path.join(barrier, f"stats.{name}.json"), "w"))
         return 0 if not stats["failed"] else 1
     if role == "check-picking":
-        phase = sys.argv[5]
-        state = json.load(open(state_file))[f"picking-{phase}"]
+        tag = sys.argv[5]
+        state = json.load(open(state_file))[f"picking-{tag}"]
         with registry.cursor() as cr:
             failures = _failures_picking(api.Environment(cr, SUPERUSER_ID, {}), state)
-        posted = json.load(open(os.path.join(barrier, f"stats.post-{phase}.json")))
-        delivered = json.load(
-            open(os.path.join(barrier, f"stats.deliver-{phase}.json"))
-        )
+        posted = json.load(open(os.path.join(barrier, f"stats.post-{tag}.json")))
+        delivered = json.load(open(os.path.join(barrier, f"stats.deliver-{tag}.json")))
         deadlocks = posted["deadlocks"] + delivered["deadlocks"]
         if deadlocks:
             failures.append(f"{deadlocks} deadlocks")
@@ -608,7 +826,8 @@ def main():
             f"SUMMARY: {state['lines']} lines posted "
             f"({'each once' if not failures else 'NOT each once'}) in "
             f"{posted['elapsed']} s, {posted['chunks']} chunks; deliveries validated "
-            f"{delivered['validated']}/{len(state['pickings'])} in "
+            f"{delivered['validated']}/{len(state['pickings'])} "
+            f"({state.get('per', 1)} product(s) each) in "
             f"{delivered['elapsed']} s; retries {posted['retries']} (posting) + "
             f"{delivered['retries']} (deliveries); deadlocks {deadlocks}",
         )

@@ -6,10 +6,16 @@
 # beside picking (issue 14): a report of LINES variances posted in chunks of
 # CHUNK while DELIVERIES deliveries of its products are validated, all at once
 # (burst) and one a second (paced): the report posts each line once, every
-# delivery validates; prints retries, deadlocks and the time.
+# delivery validates; prints retries, deadlocks and the time. Each with
+# single-line deliveries and with multi-line ones (--per: the products a
+# delivery carries, default "1 5").
 #
 #   scripts/concurrency_check.sh [--db NAME] [--keep] [--picking-only]
 #                                [--lines 2000] [--deliveries 50] [--chunk 500]
+#                                [--per "1 5"] [--click "2000 20000"]
+#
+# --click: also time the approver's final click on reports of these sizes
+# (above the background threshold --chunk): it must answer in under a second.
 #
 # Without --db it installs cycle_count_approval (and queue_job when importable:
 # the cycle_count_queue bridge then installs by itself) into a fresh database,
@@ -20,7 +26,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-DB="" KEEP="" PICKING_ONLY="" LINES=2000 DELIVERIES=50 CHUNK=500
+DB="" KEEP="" PICKING_ONLY="" LINES=2000 DELIVERIES=50 CHUNK=500 PER="1 5" CLICK=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --db) DB=$2; shift 2 ;;
@@ -29,6 +35,8 @@ while [ $# -gt 0 ]; do
         --lines) LINES=$2; shift 2 ;;
         --deliveries) DELIVERIES=$2; shift 2 ;;
         --chunk) CHUNK=$2; shift 2 ;;
+        --per) PER=$2; shift 2 ;;
+        --click) CLICK=$2; shift 2 ;;
         *) warn "unknown option $1"; exit 2 ;;
     esac
 done
@@ -119,14 +127,14 @@ kill_midway() {
     return 0
 }
 
-# A poster and a picker behind the barrier (phase $1: burst or paced); both
-# must succeed, then the check.
+# A poster and a picker behind the barrier (tag $1: burst or paced, then the
+# products a delivery carries); both must succeed, then the check.
 beside_picking() {
-    local phase=$1 pids=() status=0
+    local tag=$1 pids=() status=0
     rm -f "$WORK"/ready.* "$WORK/go"
-    run_bg post "$DB" "$WORK" "post-$phase"
+    run_bg post "$DB" "$WORK" "post-$tag"
     pids+=($!)
-    run_bg deliver "$DB" "$WORK" "deliver-$phase" "$phase"
+    run_bg deliver "$DB" "$WORK" "deliver-$tag" "$tag"
     pids+=($!)
     if wait_files "$WORK/ready.*" 300 2; then
         touch "$WORK/go"
@@ -138,25 +146,80 @@ beside_picking() {
 }
 
 picking_checks() {
-    local phase summary
-    for phase in burst paced; do
-        say "Posting $LINES lines (chunks of $CHUNK) while $DELIVERIES deliveries of them are validated ($phase)"
-        if ! run seed-picking "$DB" "$WORK" "seed-$phase" "$phase" "$LINES" "$DELIVERIES" "$CHUNK"; then
-            failure "seeding posting beside picking ($phase, see $LOG)"
+    local phase per tag summary
+    for per in $PER; do
+        for phase in burst paced; do
+            tag=$phase$per
+            say "Posting $LINES lines (chunks of $CHUNK) while $DELIVERIES deliveries of $per of them each are validated ($phase)"
+            if ! run seed-picking "$DB" "$WORK" "seed-$tag" "$phase" "$LINES" "$DELIVERIES" "$CHUNK" "$per"; then
+                failure "seeding posting beside picking ($tag, see $LOG)"
+                continue
+            fi
+            beside_picking "$tag" || failure "posting beside picking ($tag): a process failed (see $LOG)"
+            if run check-picking "$DB" "$WORK" "check-$tag" "$tag"; then
+                summary=$(grep -h "^\[check-$tag\] SUMMARY: " "$LOG" | tail -n1 | sed 's/.*SUMMARY: //')
+                pass "beside picking ($phase, $per product(s) a delivery): $summary"
+            else
+                failure "beside picking ($phase, $per product(s) a delivery): not posted once each, a delivery not done or a deadlock (see $LOG)"
+            fi
+        done
+    done
+}
+
+# The retry path: a second connection holds the quant of the report's first
+# variance until the poster has backed off once; the poster posts the rest,
+# then that variance once it is free. At least one retry, each line once.
+retry_check() {
+    local pids=() status=0 summary
+    say "A second connection holds a quant of a report being posted: the chunk is run again"
+    rm -f "$WORK"/ready.* "$WORK"/retried.* "$WORK/go"
+    if ! run seed-retry "$DB" "$WORK" seed-retry; then
+        failure "seeding the retry (see $LOG)"
+        return
+    fi
+    run_bg hold "$DB" "$WORK" hold
+    pids+=($!)
+    # The poster starts once the row is held.
+    if ! wait_files "$WORK/ready.hold" 300 1; then
+        failure "the holder never held the quant (see $LOG)"
+        return
+    fi
+    run_bg post-retry "$DB" "$WORK" post-retry
+    pids+=($!)
+    wait_files "$WORK/ready.post-retry" 300 1 && touch "$WORK/go"
+    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+    if [ $status -eq 0 ] && run check-retry "$DB" "$WORK" check-retry; then
+        summary=$(grep -h "^\[check-retry\] SUMMARY: " "$LOG" | tail -n1 | sed 's/.*SUMMARY: //')
+        pass "retried beside a held quant: $summary"
+    else
+        failure "the retry: not posted once each, or no retry (see $LOG)"
+    fi
+}
+
+# The approver's click on a report above the threshold: under a second.
+click_checks() {
+    local lines line seconds
+    for lines in $CLICK; do
+        say "The approver's final click on a report of $lines lines (background above $CHUNK)"
+        if ! run seed-click "$DB" "$WORK" "seed-click-$lines" "$lines" "$CHUNK" \
+                || ! run click "$DB" "$WORK" "click-$lines" "$lines"; then
+            failure "the click at $lines lines (see $LOG)"
             continue
         fi
-        beside_picking "$phase" || failure "posting beside picking ($phase): a process failed (see $LOG)"
-        if run check-picking "$DB" "$WORK" "check-$phase" "$phase"; then
-            summary=$(grep -h "^\[check-$phase\] SUMMARY: " "$LOG" | tail -n1 | sed 's/.*SUMMARY: //')
-            pass "beside picking ($phase): $summary"
+        line=$(grep -h "^\[click-$lines\] CLICK: " "$LOG" | tail -n1 | sed 's/.*CLICK: //')
+        seconds=$(sed 's/.*lines: \([0-9.]*\) s.*/\1/' <<<"$line")
+        if awk -v s="$seconds" 'BEGIN { exit !(s < 1) }'; then
+            pass "the approver's click: $line"
         else
-            failure "beside picking ($phase): not posted once each, a delivery not done or a deadlock (see $LOG)"
+            failure "the approver's click took a second or more: $line"
         fi
     done
 }
 
 if [ -n "$PICKING_ONLY" ]; then
+    retry_check
     picking_checks
+    click_checks
     grep -h "FAIL:" "$LOG" | sed 's/^/    /'
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
@@ -188,7 +251,9 @@ run plan "$DB" "" plan-again && run apply "$DB" "" apply-again \
 run check "$DB" "$WORK" check kill \
     && pass "after the kills: each item planned once, each variance applied once" \
     || failure "after the kills: planned or applied twice or not at all (see $LOG)"
+retry_check
 picking_checks
+click_checks
 grep -h "FAIL:" "$LOG" | sed 's/^/    /'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

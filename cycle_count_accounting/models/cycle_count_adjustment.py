@@ -79,13 +79,21 @@ class CycleCountAdjustment(models.Model):
     # Checks before anything is applied
     # ------------------------------------------------------------------
     def _get_real_time_lines(self):
-        return self._get_lines_to_apply().filtered(
-            lambda line: (
-                line.product_id.with_company(
-                    line.company_id
-                ).categ_id.property_valuation
-                == "real_time"
+        # Per report's company and product, not per line (the approver's click
+        # on a report of thousands of lines).
+        real_time = set()
+        lines = self._get_lines_to_apply()
+        for adjustment in self:
+            products = (
+                (lines & adjustment.line_ids)
+                .product_id.with_company(adjustment.company_id)
+                .filtered(
+                    lambda product: product.categ_id.property_valuation == "real_time"
+                )
             )
+            real_time.update((adjustment.id, pid) for pid in products.ids)
+        return lines.filtered(
+            lambda line: (line.adjustment_id.id, line.product_id.id) in real_time
         )
 
     def _check_can_apply_to_stock(self):

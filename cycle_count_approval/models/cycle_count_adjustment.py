@@ -33,10 +33,24 @@ APPLY_CHUNK_DEFAULT = 2000
 # waited for at most this long before that.
 APPLY_CHUNK_TRIES = 5
 APPLY_LOCK_TIMEOUT = "30s"
+# A chunk whose every variance's rows are held by other transactions (pickings
+# validating its products) posts nothing: it is run again after a backoff, at
+# most this many times, before the error reaches the cron or the job.
+APPLY_BUSY_TRIES = 30
+
+
+class ChunkBusy(Exception):
+    """Every variance of the next chunk has a row (product, quant, open
+    valuation layer) held by another transaction: nothing can be posted now."""
+
+    pgcode = "busy"
+
+
 APPLY_RETRY_ERRORS = (
     pg_errors.SerializationFailure,
     pg_errors.DeadlockDetected,
     pg_errors.LockNotAvailable,
+    ChunkBusy,
 )
 # Who is told of a review past its deadline when its tier names nobody.
 ESCALATION_GROUP = "cycle_count_planning.group_cycle_count_manager"
@@ -218,14 +232,18 @@ class CycleCountAdjustment(models.Model):
             )
         }
         for adjustment in self:
-            # Reviewers read the report's lines; the progress counts them as is.
-            total = len(adjustment.sudo()._get_lines_to_apply())
             done = applied.get(adjustment.id, 0)
-            adjustment.apply_lines_total = total
-            adjustment.apply_lines_done = done
             if adjustment.state == "posted":
+                # Posted (in the click or in the background): all of it. A
+                # list of large posted reports reads no line.
+                adjustment.apply_lines_total = done
+                adjustment.apply_lines_done = done
                 adjustment.apply_progress = 100
                 continue
+            # Reviewers read the report's lines; the progress counts them as is.
+            total = len(adjustment.sudo()._get_lines_to_apply())
+            adjustment.apply_lines_total = total
+            adjustment.apply_lines_done = done
             adjustment.apply_progress = int(100 * done / total) if total else 0
 
     @api.depends("review_ids.status")
@@ -1532,7 +1550,9 @@ class CycleCountAdjustment(models.Model):
         # stock it corrects are the system's work.
         adjustments = to_approve.sudo()
         adjustments.write({"state": "approved", "date_approved": fields.Datetime.now()})
-        adjustments._apply_to_stock()
+        # Checked above, in this transaction: not again (a second pass over
+        # every line in the approver's click).
+        adjustments.with_context(cycle_count_apply_checked=True)._apply_to_stock()
 
     # ------------------------------------------------------------------
     # Approved value = posted value
@@ -1728,14 +1748,45 @@ class CycleCountAdjustment(models.Model):
             )
 
     def _get_lines_to_apply(self):
-        return self.line_ids.filtered(
-            lambda line: (
-                not float_is_zero(
-                    line.difference_qty,
-                    precision_rounding=line.product_id.uom_id.rounding,
+        """The variances with a difference to post, in the lines' order. Read
+        with one query (the approver's click on a report of thousands of lines
+        calls this several times: no field read line by line)."""
+        lines = self.line_ids
+        if not all(isinstance(line_id, int) for line_id in lines.ids):
+            # Lines not saved yet (a form): what is in memory.
+            return lines.filtered(
+                lambda line: (
+                    not float_is_zero(
+                        line.difference_qty,
+                        precision_rounding=line.product_id.uom_id.rounding,
+                    )
                 )
             )
+        if not lines:
+            return lines
+        self.env["cycle.count.adjustment.line"].flush_model(
+            ["difference_qty", "product_id"]
         )
+        self.env["product.product"].flush_model(["product_tmpl_id"])
+        self.env["product.template"].flush_model(["uom_id"])
+        to_apply = {
+            line_id
+            for line_id, difference, rounding in self.env.execute_query(
+                SQL(
+                    """
+                SELECT l.id, l.difference_qty, u.rounding
+                  FROM cycle_count_adjustment_line l
+                  JOIN product_product p ON p.id = l.product_id
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                  JOIN uom_uom u ON u.id = t.uom_id
+                 WHERE l.id IN %s
+                """,
+                    tuple(lines.ids),
+                )
+            )
+            if not float_is_zero(difference or 0.0, precision_rounding=rounding)
+        }
+        return lines.filtered(lambda line: line.id in to_apply)
 
     @api.model
     def _get_apply_chunk_size(self):
@@ -1755,7 +1806,8 @@ class CycleCountAdjustment(models.Model):
         approver's click: it is marked *being applied* and handed to the
         background (``_dispatch_apply_to_stock``), which applies it a chunk at
         a time."""
-        self._check_can_apply_to_stock()
+        if not self.env.context.get("cycle_count_apply_checked"):
+            self._check_can_apply_to_stock()
         chunk = self._get_apply_chunk_size()
         large = self.filtered(lambda adj: len(adj._get_lines_to_apply()) > chunk)
         for adjustment in (self - large).with_user(SUPERUSER_ID):
@@ -1838,13 +1890,20 @@ class CycleCountAdjustment(models.Model):
         done (each would fail it with a serialization error, and retrying the
         whole chunk fails again: odoo/odoo#56769). The chunk locks its rows
         first (the report, then its products, quants and open valuation layers,
-        in id order: ``_lock_chunk``) and reads the books only after: what it
-        reads is the latest committed and nobody changes it before the commit.
-        A picking that wants one of these rows waits for the commit and is
-        retried by Odoo's HTTP/RPC layer with a fresh snapshot. A serialization
-        failure, deadlock or lock timeout left (a lock statement meeting a
-        concurrent transaction) rolls the whole chunk back and runs it again,
-        at most APPLY_CHUNK_TRIES times: never half a chunk, never a line twice.
+        in id order, skipping what another transaction holds: ``_lock_chunk``)
+        and reads the books only after: what it reads is the latest committed
+        and nobody changes it before the commit. It never waits for a row a
+        picking holds (a picking validates its moves in its own order: waiting
+        could close a cycle), so it is never part of a deadlock: the variances
+        whose rows are held wait for a later chunk; a chunk left with none
+        (``ChunkBusy``) is run again after a backoff, at most APPLY_BUSY_TRIES
+        times. A picking that wants one of the locked rows waits for the
+        commit and is retried by Odoo's HTTP/RPC layer with a fresh snapshot.
+        A serialization failure, deadlock or lock timeout left (the posting
+        meeting a row a concurrent transaction took after the locks) rolls the
+        whole chunk back and runs it again, at most APPLY_CHUNK_TRIES times,
+        after a backoff (``_apply_chunk_backoff``): never half a chunk, never a
+        line twice.
 
         Under test (``--test-enable``) the test's own transaction is used, in a
         savepoint: a test cannot commit, nor see what another cursor commits."""
@@ -1858,7 +1917,9 @@ class CycleCountAdjustment(models.Model):
         report_ids = self.ids
         self.env.flush_all()
         met = []
-        for tries in range(1, APPLY_CHUNK_TRIES + 1):
+        tries = 0
+        while True:
+            tries += 1
             try:
                 with self.env.registry.cursor() as cr:
                     cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
@@ -1869,17 +1930,29 @@ class CycleCountAdjustment(models.Model):
                 result["met"] = met
                 return result
             except APPLY_RETRY_ERRORS as exc:
-                if tries == APPLY_CHUNK_TRIES:
-                    raise
+                busy = isinstance(exc, ChunkBusy)
                 met.append(exc.pgcode)
+                # Busy: nothing was tried (no lock waited for), so it may be
+                # run again more often than a chunk that met an error.
+                errors = len([code for code in met if code != ChunkBusy.pgcode])
+                if (busy and len(met) - errors >= APPLY_BUSY_TRIES) or (
+                    not busy and errors >= APPLY_CHUNK_TRIES
+                ):
+                    raise
                 _logger.info(
                     "Posting a chunk met a concurrent transaction (%s): run again "
-                    "in a new transaction (%s tries left).",
+                    "in a new transaction (try %s).",
                     exc.pgcode,
-                    APPLY_CHUNK_TRIES - tries,
+                    tries + 1,
                 )
-                # Lets the other transaction finish (and is not in step with it).
-                time.sleep(random.uniform(0.0, 0.5 * tries))
+                self._apply_chunk_backoff(tries, exc.pgcode)
+
+    @api.model
+    def _apply_chunk_backoff(self, tries, reason):
+        """Wait before running a chunk again: exponential with jitter, capped
+        at two seconds, so that the pickings holding its rows finish and two
+        runners do not retry in step. ``reason``: the error code met."""
+        time.sleep(random.uniform(0.5, 1.0) * min(2.0, 0.05 * 2**tries))
 
     @api.model
     def _apply_chunk_result(self, env, report_ids, tries):
@@ -1949,7 +2022,11 @@ class CycleCountAdjustment(models.Model):
             lambda line: line.id not in applied
         )
         chunk = pending.sorted("id")[: self._get_apply_chunk_size()]
-        chunk._lock_chunk()
+        # Only the variances whose rows could be locked at once are posted
+        # now; the others (held by a picking) stay for the next chunk.
+        chunk = chunk._lock_chunk()
+        if not chunk:
+            raise ChunkBusy()
         adjustment._apply_lines(chunk)
         if len(chunk) == len(pending):
             adjustment.invalidate_recordset(["move_ids"])

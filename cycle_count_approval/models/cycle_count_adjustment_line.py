@@ -591,30 +591,37 @@ class CycleCountAdjustmentLine(models.Model):
         """Lock, before anything of these variances is read or posted, the rows
         their posting updates: their products, their quants and the products'
         valuation layers with a remaining quantity (FIFO/average consumption),
-        each in id order (two chunks, or a chunk and a picking, take them in
-        one order: no deadlock). See _apply_chunk_in_own_transaction: at READ
-        COMMITTED what is read after this is the latest committed, and stays so
-        until the commit."""
+        each in id order, skipping the rows another transaction holds. Return
+        the variances whose rows are all locked (the others wait for a later
+        chunk). Never waiting for a row, a chunk never closes a cycle with a
+        picking, whatever order the picking takes its rows in (no deadlock).
+        See _apply_chunk_in_own_transaction: at READ COMMITTED what is read
+        after this is the latest committed, and stays so until the commit."""
         if not self:
-            return
+            return self
         self.env.flush_all()
         lines = tuple(self.ids)
-        self.env.execute_query(
-            SQL(
-                """
+        products = {
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
                 SELECT p.id FROM product_product p
                  WHERE p.id IN (SELECT product_id FROM cycle_count_adjustment_line
                                  WHERE id IN %(lines)s)
                  ORDER BY p.id
-                   FOR NO KEY UPDATE
+                   FOR NO KEY UPDATE SKIP LOCKED
                 """,
-                lines=lines,
+                    lines=lines,
+                )
             )
-        )
-        self.env.execute_query(
+        }
+        # Each line's quants as committed, then the ones locked: a line with
+        # a quant held elsewhere is left.
+        items = self.env.execute_query(
             SQL(
                 """
-                SELECT q.id FROM stock_quant q
+                SELECT l.id, q.id FROM stock_quant q
                   JOIN cycle_count_adjustment_line l
                     ON l.product_id = q.product_id
                    AND l.location_id = q.location_id
@@ -622,32 +629,64 @@ class CycleCountAdjustmentLine(models.Model):
                    AND l.package_id IS NOT DISTINCT FROM q.package_id
                    AND l.owner_id IS NOT DISTINCT FROM q.owner_id
                  WHERE l.id IN %(lines)s
-                 ORDER BY q.id
-                   FOR NO KEY UPDATE OF q
                 """,
                 lines=lines,
             )
         )
+        held = {row[1] for row in items}
+        if held:
+            held -= {
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                    SELECT id FROM stock_quant WHERE id IN %(quants)s
+                     ORDER BY id
+                       FOR NO KEY UPDATE SKIP LOCKED
+                    """,
+                        quants=tuple(held),
+                    )
+                )
+            }
+        busy_lines = {line_id for line_id, quant_id in items if quant_id in held}
+        busy_products = {line.product_id.id for line in self} - products
         # Valuation is another addon's (stock_account): its layers are locked
         # when it is installed.
-        if "stock.valuation.layer" in self.env:
-            self.env.execute_query(
+        if "stock.valuation.layer" in self.env and products:
+            layers = self.env.execute_query(
                 SQL(
                     """
-                    SELECT v.id FROM stock_valuation_layer v
-                     WHERE v.product_id IN (SELECT product_id
-                                              FROM cycle_count_adjustment_line
-                                             WHERE id IN %(lines)s)
-                       AND v.remaining_qty <> 0
-                     ORDER BY v.id
-                       FOR NO KEY UPDATE
+                    SELECT id, product_id FROM stock_valuation_layer
+                     WHERE product_id IN %(products)s AND remaining_qty <> 0
                     """,
-                    lines=lines,
+                    products=tuple(products),
                 )
             )
+            if layers:
+                locked = {
+                    row[0]
+                    for row in self.env.execute_query(
+                        SQL(
+                            """
+                        SELECT id FROM stock_valuation_layer WHERE id IN %(layers)s
+                         ORDER BY id
+                           FOR NO KEY UPDATE SKIP LOCKED
+                        """,
+                            layers=tuple(row[0] for row in layers),
+                        )
+                    )
+                }
+                busy_products |= {
+                    product for layer, product in layers if layer not in locked
+                }
         # What the ORM held of these rows was read before the locks.
         self.env["stock.quant"].invalidate_model()
         self.env["product.product"].invalidate_model()
+        return self.filtered(
+            lambda line: (
+                line.id not in busy_lines and line.product_id.id not in busy_products
+            )
+        )
 
     def _prepare_stock_move_vals(self):
         """The inventory move of the approved difference, between the item and

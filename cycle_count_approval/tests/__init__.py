@@ -6,6 +6,7 @@ from . import test_inbox_tour
 from . import test_quant_pending
 from . import test_backend_tour
 from . import test_background_apply
+from . import test_progress_tour
 from . import test_counter_hint
 from . import test_reject_tour
 from . import test_tour

@@ -89,6 +89,15 @@ class TestBackgroundApply(CycleCountCase):
         self.assertEqual(adjustment.state, "posted")
         self.assertFalse(adjustment.is_applying)
         self.assertEqual(len(adjustment.move_ids), 3)
+        # The list's Posted column: all of it, posted in the click.
+        self.assertEqual(
+            (
+                adjustment.apply_lines_done,
+                adjustment.apply_lines_total,
+                adjustment.apply_progress,
+            ),
+            (3, 3, 100),
+        )
 
     def test_the_click_posts_nothing_and_wakes_the_background(self):
         """The approver's click on a large report writes no stock move and no
@@ -130,7 +139,9 @@ class TestBackgroundApply(CycleCountCase):
         """The chunk's quants (and products) are locked by the chunk's own
         transaction before its moves are done: a lock a second transaction
         would wait for. Here, the lock statement is seen in the queries, in id
-        order, before any stock move is inserted."""
+        order, skipping what another transaction holds (never waiting: no
+        deadlock), before any stock move is inserted; with nothing held, every
+        line of the chunk is locked."""
         _task, adjustment = self._large_report()
         self._approve(adjustment)
         queries = []
@@ -146,12 +157,27 @@ class TestBackgroundApply(CycleCountCase):
             adjustment._apply_next_chunk()
         finally:
             cursor_class.execute = original
-        lock = next(i for i, q in enumerate(queries) if "FOR NO KEY UPDATE OF q" in q)
+        lock = next(
+            i
+            for i, q in enumerate(queries)
+            if "FROM stock_quant WHERE id IN" in q and "FOR NO KEY UPDATE" in q
+        )
         insert = next(
             i for i, q in enumerate(queries) if q.startswith('INSERT INTO "stock_move"')
         )
         self.assertLess(lock, insert)
-        self.assertIn("ORDER BY q.id", queries[lock])
+        self.assertIn("ORDER BY id", queries[lock])
+        self.assertIn("SKIP LOCKED", queries[lock])
+        self.assertEqual(len(adjustment.move_ids), 2)
+
+    def test_lock_chunk_returns_the_lines_it_locked(self):
+        """Nothing held by another transaction: every line of the chunk is
+        locked and returned (the concurrency check holds rows from a second
+        connection: the held lines are left, then posted once freed)."""
+        _task, adjustment = self._large_report()
+        lines = adjustment._get_lines_to_apply()
+        self.assertEqual(lines._lock_chunk(), lines)
+        self.assertFalse(lines.browse()._lock_chunk())
 
     def test_the_setting_is_the_system_parameter(self):
         settings = self.env["res.config.settings"].create({})

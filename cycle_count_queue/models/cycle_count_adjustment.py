@@ -1,5 +1,7 @@
 from odoo import models
 
+from odoo.addons.cycle_count_approval.models.cycle_count_adjustment import ChunkBusy
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 
@@ -30,7 +32,20 @@ class CycleCountAdjustment(models.Model):
 
     def _job_apply_chunk(self, applied_before):
         """Apply the next chunk; ``applied_before`` only tells the steps apart."""
-        result = self._apply_chunk_in_own_transaction()
+        try:
+            result = self._apply_chunk_in_own_transaction()
+        except ChunkBusy as exc:
+            # Pickings held every row of the chunk through all its tries: the
+            # same job runs again later (nothing was posted).
+            raise RetryableJobError(
+                self.env._(
+                    "%(report)s: the rows of its next chunk are held by other "
+                    "transactions; run again later.",
+                    report=self.name,
+                ),
+                seconds=30,
+                ignore_retry=True,
+            ) from exc
         if not result["report"]:
             return self.env._(
                 "Nothing to do: applied already, or being applied by another job."
