@@ -1,9 +1,12 @@
 import json
+import re
 from collections import defaultdict
 from datetime import datetime, time
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
-from odoo.tools import SQL, float_is_zero, float_repr, float_round
+from odoo.tools import SQL, float_is_zero, float_repr, float_round, mute_logger
 
 # The switch (support): "0", "false" or "off" posts every report through
 # Odoo's own machinery, as before the engine.
@@ -723,43 +726,112 @@ class CycleCountPostingEngine(models.AbstractModel):
     # -- the journal entry ----------------------------------------------
     @api.model
     def _create_entries(self, adjustment, entries_vals):
-        """Create and post the report's entries (``_merge_entry_vals``): the
-        headers through the ORM (one each), their lines in one statement,
-        the layers linked, then Odoo's own posting (balance, lock dates,
-        sequence number)."""
+        """Write and post the report's entries (``_merge_entry_vals``) as
+        Odoo's ``create`` + ``_post`` leave them, in a few statements whatever
+        the number of lines: the headers posted (every stored column Odoo
+        computes for a balanced miscellaneous entry in the company's
+        currency), their lines, the name from the journal's sequence (as
+        ``_set_next_sequence``), the layers linked, the creation note and the
+        analytic lines. The entries are balanced by construction (Odoo's own
+        per-layer values, merged); their date is ``_get_entry_date``'s, which
+        keeps out of the lock dates."""
         # Posting the valuation is the system's work once approved, as core's
         # _validate_accounting_entries does it.
         Move = self.env["account.move"].sudo()
-        headers = []
-        line_lists = []
-        layer_lists = []
-        for vals in entries_vals:
-            vals = dict(vals)
-            line_lists.append([command[2] for command in vals.pop("line_ids")])
-            layer_lists.append(vals.pop("stock_valuation_layer_ids")[0][2])
-            headers.append(vals)
-        entries = Move.create(headers)
-        currency = adjustment.company_id.currency_id
-        cols = defaultdict(list)
-        for entry, line_vals in zip(entries, line_lists, strict=True):
-            for vals in line_vals:
-                balance = currency.round(vals["balance"])
-                cols["move"].append(entry.id)
-                cols["account"].append(vals["account_id"])
-                cols["partner"].append(vals.get("partner_id") or None)
-                cols["product"].append(vals.get("product_id") or None)
-                cols["uom"].append(vals.get("product_uom_id") or None)
-                cols["name"].append(vals.get("name"))
-                cols["ref"].append(vals.get("ref"))
-                cols["quantity"].append(
-                    self._column("account.move.line", "quantity", vals.get("quantity"))
-                )
-                cols["balance"].append(balance)
-                distribution = vals.get("analytic_distribution")
-                cols["analytic"].append(
-                    json.dumps(distribution) if distribution else None
-                )
+        company = adjustment.company_id
+        currency = company.currency_id
         self.env.flush_all()
+        entry_ids = []
+        for vals in entries_vals:
+            line_vals = [command[2] for command in vals["line_ids"]]
+            layer_ids = vals["stock_valuation_layer_ids"][0][2]
+            entry_id = self._insert_entry(vals, line_vals, currency)
+            self._insert_entry_lines(entry_id, line_vals, currency)
+            self._name_entry(Move.browse(entry_id))
+            self._execute(
+                SQL(
+                    """
+                    UPDATE stock_valuation_layer
+                       SET account_move_id = %(entry)s, write_uid = %(uid)s,
+                           write_date = NOW() AT TIME ZONE 'UTC'
+                     WHERE id = ANY(%(layers)s)
+                    """,
+                    entry=entry_id,
+                    uid=self.env.uid,
+                    layers=layer_ids,
+                )
+            )
+            entry_ids.append(entry_id)
+        self.env.invalidate_all()
+        entries = Move.browse(entry_ids)
+        # What mail.thread's create logs ("Journal Entry created").
+        entries._message_log_batch(
+            bodies={entry.id: entry._creation_message() for entry in entries}
+        )
+        # What _post does for lines with an analytic distribution.
+        entries.line_ids.filtered("analytic_distribution")._create_analytic_lines()
+        return entries
+
+    def _insert_entry(self, vals, line_vals, currency):
+        """The posted header, named '/' until ``_name_entry``."""
+        balances = [currency.round(line["balance"]) for line in line_vals]
+        total = currency.round(sum(b for b in balances if b > 0))
+        journal = self.env["account.journal"].browse(vals["journal_id"])
+        rows = self._execute(
+            SQL(
+                """
+                INSERT INTO account_move (
+                    create_uid, write_uid, create_date, write_date, journal_id,
+                    company_id, currency_id, name, ref, state, move_type,
+                    auto_post, payment_state, invoice_partner_display_name,
+                    date, invoice_date_due, invoice_currency_rate,
+                    amount_untaxed, amount_tax, amount_total, amount_residual,
+                    amount_untaxed_signed, amount_untaxed_in_currency_signed,
+                    amount_tax_signed, amount_total_signed,
+                    amount_total_in_currency_signed, amount_residual_signed,
+                    is_storno, always_tax_exigible, checked, posted_before,
+                    made_sequence_gap, is_manually_modified,
+                    cycle_count_adjustment_id)
+                VALUES (%(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                        NOW() AT TIME ZONE 'UTC', %(journal)s, %(company)s,
+                        %(currency)s, '/', %(ref)s, 'posted', 'entry', 'no',
+                        'not_paid', %(created_by)s, %(date)s, %(today)s, 0,
+                        0, 0, %(total)s, 0, 0, 0, 0, %(total)s, %(total)s, 0,
+                        FALSE, TRUE, %(checked)s, TRUE, FALSE, FALSE,
+                        %(adjustment)s)
+             RETURNING id
+                """,
+                uid=self.env.uid,
+                journal=journal.id,
+                company=vals["company_id"],
+                currency=currency.id,
+                ref=vals.get("ref"),
+                # account.move._compute_invoice_partner_display_name, no partner.
+                created_by=f"#Created by: {self.env.user.name}",
+                date=vals["date"],
+                today=fields.Date.context_today(self),
+                total=total,
+                checked=bool(journal.autocheck_on_post),
+                adjustment=vals.get("cycle_count_adjustment_id"),
+            )
+        )
+        return rows[0][0]
+
+    def _insert_entry_lines(self, entry_id, line_vals, currency):
+        cols = defaultdict(list)
+        for vals in line_vals:
+            cols["account"].append(vals["account_id"])
+            cols["partner"].append(vals.get("partner_id") or None)
+            cols["product"].append(vals.get("product_id") or None)
+            cols["uom"].append(vals.get("product_uom_id") or None)
+            cols["name"].append(vals.get("name"))
+            cols["ref"].append(vals.get("ref"))
+            cols["quantity"].append(
+                self._column("account.move.line", "quantity", vals.get("quantity"))
+            )
+            cols["balance"].append(currency.round(vals["balance"]))
+            distribution = vals.get("analytic_distribution")
+            cols["analytic"].append(json.dumps(distribution) if distribution else None)
         self._execute(
             SQL(
                 """
@@ -785,20 +857,20 @@ class CycleCountPostingEngine(models.AbstractModel):
                        CASE WHEN a.reconcile THEN v.balance ELSE 0 END,
                        v.quantity, 0, v.balance, v.balance, 0, NULL, NULL, NULL,
                        FALSE, FALSE
-                  FROM unnest(%(moves)s::int[], %(accounts)s::int[],
-                              %(partners)s::int[], %(products)s::int[],
-                              %(uoms)s::int[], %(names)s::varchar[],
-                              %(refs)s::varchar[], %(quantities)s::numeric[],
-                              %(balances)s::numeric[], %(analytics)s::jsonb[])
+                  FROM unnest(%(accounts)s::int[], %(partners)s::int[],
+                              %(products)s::int[], %(uoms)s::int[],
+                              %(names)s::varchar[], %(refs)s::varchar[],
+                              %(quantities)s::numeric[], %(balances)s::numeric[],
+                              %(analytics)s::jsonb[])
                        WITH ORDINALITY
-                       AS v(move_id, account_id, partner_id, product_id, uom_id,
-                            name, ref, quantity, balance, analytic, n)
-                  JOIN account_move m ON m.id = v.move_id
+                       AS v(account_id, partner_id, product_id, uom_id, name, ref,
+                            quantity, balance, analytic, n)
+                  JOIN account_move m ON m.id = %(entry)s
                   JOIN account_account a ON a.id = v.account_id
                  ORDER BY v.n
                 """,
                 uid=self.env.uid,
-                moves=cols["move"],
+                entry=entry_id,
                 accounts=cols["account"],
                 partners=cols["partner"],
                 products=cols["product"],
@@ -810,20 +882,64 @@ class CycleCountPostingEngine(models.AbstractModel):
                 analytics=cols["analytic"],
             )
         )
-        for entry, layer_ids in zip(entries, layer_lists, strict=True):
-            self._execute(
-                SQL(
-                    """
-                    UPDATE stock_valuation_layer
-                       SET account_move_id = %(entry)s, write_uid = %(uid)s,
-                           write_date = NOW() AT TIME ZONE 'UTC'
-                     WHERE id = ANY(%(layers)s)
-                    """,
-                    entry=entry.id,
-                    uid=self.env.uid,
-                    layers=layer_ids,
-                )
+
+    def _name_entry(self, entry):
+        """The entry's name as ``sequence.mixin._set_next_sequence`` takes it
+        (the journal's last name, its format, the next number; a number taken
+        meanwhile by another transaction is skipped), written with its prefix,
+        number and the lines' ``move_name``; the gap flag as Odoo computes it."""
+        last = entry._get_last_sequence()
+        new = not last
+        if new:
+            last = entry._get_last_sequence(relaxed=True) or entry._get_starting_sequence()
+        format_string, values = entry._get_sequence_format_param(last)
+        if new:
+            reset = entry._deduce_sequence_number_reset(last)
+            start, end, forced_start, forced_end = entry._get_sequence_date_range(reset)
+            values["seq"] = 0
+            values["year"] = entry._truncate_year_to_length(
+                forced_start or start.year, values["year_length"]
             )
-        self.env.invalidate_all()
-        entries._post()
-        return entries
+            values["year_end"] = entry._truncate_year_to_length(
+                forced_end or end.year, values["year_end_length"]
+            )
+            values["month"] = entry.date.month
+        regex = entry._make_regex_non_capturing(
+            entry._sequence_fixed_regex.replace(r"?P<seq>", "")
+        )
+        while True:
+            values["seq"] += 1
+            name = format_string.format(**values)
+            matching = re.match(regex, name)
+            try:
+                with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
+                    self._execute(
+                        SQL(
+                            """
+                            UPDATE account_move
+                               SET name = %(name)s, sequence_prefix = %(prefix)s,
+                                   sequence_number = %(number)s,
+                                   made_sequence_gap = %(number)s > 1 AND NOT EXISTS (
+                                       SELECT 1 FROM account_move o
+                                        WHERE o.journal_id = %(journal)s
+                                          AND o.sequence_prefix = %(prefix)s
+                                          AND o.sequence_number = %(number)s - 1)
+                             WHERE id = %(entry)s
+                            """,
+                            name=name,
+                            prefix=name[: matching.start(1)],
+                            number=int(matching.group(1) or 0),
+                            journal=entry.journal_id.id,
+                            entry=entry.id,
+                        )
+                    )
+                break
+            except (errors.ExclusionViolation, errors.UniqueViolation):
+                continue
+        self._execute(
+            SQL(
+                "UPDATE account_move_line SET move_name = %(name)s WHERE move_id = %(entry)s",
+                name=name,
+                entry=entry.id,
+            )
+        )
