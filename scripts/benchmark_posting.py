@@ -94,9 +94,7 @@ def setup_method(env, method, size):
         warehouse = env["stock.warehouse"].create(
             {"name": f"Posting bench {code}", "code": code}
         )
-    category = env["product.category"].search(
-        [("name", "=", category_name)]
-    )
+    category = env["product.category"].search([("name", "=", category_name)])
     if not category:
         category = env["product.category"].create(
             {

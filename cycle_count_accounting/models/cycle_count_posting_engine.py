@@ -6,7 +6,14 @@ from datetime import datetime, time
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.tools import SQL, float_is_zero, float_repr, float_round, mute_logger
+from odoo.tools import (
+    SQL,
+    float_compare,
+    float_is_zero,
+    float_repr,
+    float_round,
+    mute_logger,
+)
 
 # The switch (support): "0", "false" or "off" posts every report through
 # Odoo's own machinery, as before the engine.
@@ -473,6 +480,7 @@ class CycleCountPostingEngine(models.AbstractModel):
             )
         prices = {product.id: product.standard_price for product in products}
         changed_prices = {}
+        frozen_lines = []  # (line, the average at posting, the approved cost)
         layers = []  # in line order: gains then losses, as Odoo creates them
         # Gains: the average cost first (product_price_update_before_done).
         pending = defaultdict(float)
@@ -610,10 +618,36 @@ class CycleCountPostingEngine(models.AbstractModel):
                             float_repr(error, precision_digits=currency.decimal_places),
                             currency.symbol,
                         )
+                frozen = self._get_frozen_unit_cost(line, cost, price_digits)
+                if frozen is not None:
+                    # Value approved = value posted (a later background chunk,
+                    # the average moved since the approval): the approved
+                    # value leaves the stock, the average is re-derived from
+                    # what remains (below).
+                    vals.update(
+                        unit_cost=frozen,
+                        value=currency.round(-qty * frozen),
+                        suffix="",
+                    )
+                    frozen_lines.append((line, cost, frozen))
             # Odoo leaves an outgoing layer's remaining value empty.
             vals["remaining_qty"] = 0.0
             vals["remaining_value"] = None
             layers.append(vals)
+        for product_id in {line.product_id.id for line, _cost, _frozen in frozen_lines}:
+            # AVCO keeps cost = stock value / quantity (Odoo checks it on each
+            # outgoing move, its rounding adjustment): the remaining stock
+            # carries the difference between the approved and the current cost.
+            quantity, value = totals.get(product_id, (0.0, 0.0))
+            for layer in layers:
+                if layer["line"].product_id.id == product_id:
+                    quantity += layer["quantity"]
+                    value += layer["value"]
+            if quantity > 0:
+                prices[product_id] = float_round(
+                    value / quantity, precision_digits=price_digits
+                )
+                changed_prices[product_id] = prices[product_id]
         # A gain's layer consumed by a loss of the same report is written
         # with what the losses left of it (Odoo writes it after creating it).
         for queue in candidates.values():
@@ -621,7 +655,25 @@ class CycleCountPostingEngine(models.AbstractModel):
                 if candidate.get("new"):
                     candidate["new"]["remaining_qty"] = candidate["qty"]
                     candidate["new"]["remaining_value"] = candidate["value"]
-        return {"layers": layers, "consumed": consumed, "prices": changed_prices}
+        return {
+            "layers": layers,
+            "consumed": consumed,
+            "prices": changed_prices,
+            "frozen": [
+                (line, cost, frozen, prices[line.product_id.id])
+                for line, cost, frozen in frozen_lines
+            ],
+        }
+
+    def _get_frozen_unit_cost(self, line, cost, price_digits):
+        """The approved unit cost of an average-cost loss posted in a later
+        background chunk, when the average moved since the approval (None
+        otherwise: a report posted in the click was re-valued just before)."""
+        if not line.adjustment_id.is_applying or line.unit_cost <= 0:
+            return None
+        if not float_compare(line.unit_cost, cost, precision_digits=price_digits):
+            return None
+        return line.unit_cost
 
     def _write_valuation(self, company, lines, move_ids, valuation):
         move_of_line = dict(zip(lines.ids, move_ids, strict=True))
@@ -700,6 +752,8 @@ class CycleCountPostingEngine(models.AbstractModel):
                     values=[company.currency_id.round(u[2]) for u in updates],
                 )
             )
+        if valuation.get("frozen"):
+            self._note_frozen_costs(company, valuation["frozen"])
         if valuation["prices"]:
             # The product's cost as Odoo writes it (company-dependent).
             self._execute(
@@ -716,6 +770,35 @@ class CycleCountPostingEngine(models.AbstractModel):
                     prices=list(valuation["prices"].values()),
                 )
             )
+
+    def _note_frozen_costs(self, company, frozen):
+        """Say on the report which losses posted at their approved cost while
+        the average had moved, and the average each product has now."""
+        adjustment = frozen[0][0].adjustment_id
+        currency = company.currency_id
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        details = [
+            self.env._(
+                "%(product)s at %(approved)s (the average cost was %(current)s; "
+                "now %(new)s)",
+                product=line.product_id.display_name,
+                approved=float_repr(frozen_cost, digits),
+                current=float_repr(cost, digits),
+                new=float_repr(new, digits),
+            )
+            for line, cost, frozen_cost, new in frozen
+        ]
+        adjustment.message_post(
+            body=self.env._(
+                "Posted at the approved unit cost (%(currency)s), the average "
+                "cost having changed since the approval: %(details)s. The "
+                "difference stays in the remaining stock: its average cost is "
+                "its value divided by its quantity.",
+                currency=currency.name,
+                details="; ".join(details),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _get_layer_description(self, company, layer):
         # As stock.move._prepare_common_svl_vals: the move's reference (its
@@ -891,7 +974,9 @@ class CycleCountPostingEngine(models.AbstractModel):
         last = entry._get_last_sequence()
         new = not last
         if new:
-            last = entry._get_last_sequence(relaxed=True) or entry._get_starting_sequence()
+            last = (
+                entry._get_last_sequence(relaxed=True) or entry._get_starting_sequence()
+            )
         format_string, values = entry._get_sequence_format_param(last)
         if new:
             reset = entry._deduce_sequence_number_reset(last)
