@@ -3,8 +3,6 @@ import re
 from collections import defaultdict
 from datetime import datetime, time
 
-from psycopg2 import errors
-
 from odoo import api, fields, models
 from odoo.tools import (
     SQL,
@@ -12,7 +10,6 @@ from odoo.tools import (
     float_is_zero,
     float_repr,
     float_round,
-    mute_logger,
 )
 
 # The switch (support): "0", "false" or "off" posts every report through
@@ -967,64 +964,54 @@ class CycleCountPostingEngine(models.AbstractModel):
         )
 
     def _name_entry(self, entry):
-        """The entry's name as ``sequence.mixin._set_next_sequence`` takes it
-        (the journal's last name, its format, the next number; a number taken
-        meanwhile by another transaction is skipped), written with its prefix,
-        number and the lines' ``move_name``; the gap flag as Odoo computes it."""
-        last = entry._get_last_sequence()
-        new = not last
-        if new:
-            last = (
-                entry._get_last_sequence(relaxed=True) or entry._get_starting_sequence()
-            )
-        format_string, values = entry._get_sequence_format_param(last)
-        if new:
-            reset = entry._deduce_sequence_number_reset(last)
-            start, end, forced_start, forced_end = entry._get_sequence_date_range(reset)
-            values["seq"] = 0
-            values["year"] = entry._truncate_year_to_length(
-                forced_start or start.year, values["year_length"]
-            )
-            values["year_end"] = entry._truncate_year_to_length(
-                forced_end or end.year, values["year_end_length"]
-            )
-            values["month"] = entry.date.month
+        """The entry's name as ``sequence.mixin._set_next_sequence`` takes it:
+        the next number of the journal's sequence (``_get_next_sequence_format``)
+        locked and written by ``_locked_increment`` (its retry on a number
+        taken meanwhile, its transaction cache of the next number), then the
+        columns Odoo derives from it: prefix and number, the gap flags (this
+        entry's, and the next one's as ``_inverse_name`` clears it) and the
+        lines' ``move_name``."""
+        format_string, values = entry._get_next_sequence_format()
+        name = entry._locked_increment(format_string, values)
         regex = entry._make_regex_non_capturing(
             entry._sequence_fixed_regex.replace(r"?P<seq>", "")
         )
-        while True:
-            values["seq"] += 1
-            name = format_string.format(**values)
-            matching = re.match(regex, name)
-            try:
-                with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
-                    self._execute(
-                        SQL(
-                            """
-                            UPDATE account_move
-                               SET name = %(name)s, sequence_prefix = %(prefix)s,
-                                   sequence_number = %(number)s,
-                                   made_sequence_gap = %(number)s > 1 AND NOT EXISTS (
-                                       SELECT 1 FROM account_move o
-                                        WHERE o.journal_id = %(journal)s
-                                          AND o.sequence_prefix = %(prefix)s
-                                          AND o.sequence_number = %(number)s - 1)
-                             WHERE id = %(entry)s
-                            """,
-                            name=name,
-                            prefix=name[: matching.start(1)],
-                            number=int(matching.group(1) or 0),
-                            journal=entry.journal_id.id,
-                            entry=entry.id,
-                        )
-                    )
-                break
-            except (errors.ExclusionViolation, errors.UniqueViolation):
-                continue
+        matching = re.match(regex, name)
+        params = {
+            "prefix": name[: matching.start(1)],
+            "number": int(matching.group(1) or 0),
+            "journal": entry.journal_id.id,
+            "entry": entry.id,
+            "name": name,
+        }
+        self._execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET sequence_prefix = %(prefix)s, sequence_number = %(number)s,
+                       made_sequence_gap = %(number)s > 1 AND NOT EXISTS (
+                           SELECT 1 FROM account_move o
+                            WHERE o.journal_id = %(journal)s
+                              AND o.sequence_prefix = %(prefix)s
+                              AND o.sequence_number = %(number)s - 1)
+                 WHERE id = %(entry)s
+                """,
+                **params,
+            )
+        )
+        self._execute(
+            SQL(
+                """
+                UPDATE account_move SET made_sequence_gap = FALSE
+                 WHERE journal_id = %(journal)s AND sequence_prefix = %(prefix)s
+                   AND sequence_number = %(number)s + 1 AND made_sequence_gap
+                """,
+                **params,
+            )
+        )
         self._execute(
             SQL(
                 "UPDATE account_move_line SET move_name = %(name)s WHERE move_id = %(entry)s",
-                name=name,
-                entry=entry.id,
+                **params,
             )
         )
