@@ -972,6 +972,8 @@ class CycleCountPostingEngine(models.AbstractModel):
         entry's, and the next one's as ``_inverse_name`` clears it) and the
         lines' ``move_name``."""
         format_string, values = entry._get_next_sequence_format()
+        # Written by it only when the number is not in its cache yet (then
+        # the ORM would set it): written below in any case.
         name = entry._locked_increment(format_string, values)
         regex = entry._make_regex_non_capturing(
             entry._sequence_fixed_regex.replace(r"?P<seq>", "")
@@ -988,7 +990,8 @@ class CycleCountPostingEngine(models.AbstractModel):
             SQL(
                 """
                 UPDATE account_move
-                   SET sequence_prefix = %(prefix)s, sequence_number = %(number)s,
+                   SET name = %(name)s, sequence_prefix = %(prefix)s,
+                       sequence_number = %(number)s,
                        made_sequence_gap = %(number)s > 1 AND NOT EXISTS (
                            SELECT 1 FROM account_move o
                             WHERE o.journal_id = %(journal)s
