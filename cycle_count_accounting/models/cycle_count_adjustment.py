@@ -322,6 +322,17 @@ class CycleCountAdjustment(models.Model):
     def _merge_entry_vals(self, journal_id, vals_list, date):
         merged = {}
         layer_ids = []
+        # The products' names read together (not one query a line).
+        names = {
+            product.id: product.display_name
+            for product in self.env["product.product"].browse(
+                {
+                    line["product_id"]
+                    for vals in vals_list
+                    for _command, _id, line in vals["line_ids"]
+                }
+            )
+        }
         for vals in vals_list:
             for svl_command in vals.get("stock_valuation_layer_ids", []):
                 layer_ids += svl_command[2]
@@ -337,10 +348,9 @@ class CycleCountAdjustment(models.Model):
                     merged[key]["balance"] += line["balance"]
                     merged[key]["quantity"] += line["quantity"]
                 else:
-                    product = self.env["product.product"].browse(line["product_id"])
                     merged[key] = {
                         **line,
-                        "name": f"{self.name} - {product.display_name}",
+                        "name": f"{self.name} - {names[line['product_id']]}",
                         "ref": self.name,
                     }
         return {

@@ -1,9 +1,16 @@
 import json
+import re
 from collections import defaultdict
 from datetime import datetime, time
 
 from odoo import api, fields, models
-from odoo.tools import SQL, float_is_zero, float_repr, float_round
+from odoo.tools import (
+    SQL,
+    float_compare,
+    float_is_zero,
+    float_repr,
+    float_round,
+)
 
 # The switch (support): "0", "false" or "off" posts every report through
 # Odoo's own machinery, as before the engine.
@@ -610,6 +617,7 @@ class CycleCountPostingEngine(models.AbstractModel):
             )
         prices = {product.id: product.standard_price for product in products}
         changed_prices = {}
+        frozen_lines = []  # (line, the average at posting, the approved cost)
         layers = []  # in line order: gains then losses, as Odoo creates them
         # Gains: the average cost first (product_price_update_before_done).
         pending = defaultdict(float)
@@ -747,10 +755,36 @@ class CycleCountPostingEngine(models.AbstractModel):
                             float_repr(error, precision_digits=currency.decimal_places),
                             currency.symbol,
                         )
+                frozen = self._get_frozen_unit_cost(line, cost, price_digits)
+                if frozen is not None:
+                    # Value approved = value posted (a later background chunk,
+                    # the average moved since the approval): the approved
+                    # value leaves the stock, the average is re-derived from
+                    # what remains (below).
+                    vals.update(
+                        unit_cost=frozen,
+                        value=currency.round(-qty * frozen),
+                        suffix="",
+                    )
+                    frozen_lines.append((line, cost, frozen))
             # Odoo leaves an outgoing layer's remaining value empty.
             vals["remaining_qty"] = 0.0
             vals["remaining_value"] = None
             layers.append(vals)
+        for product_id in {line.product_id.id for line, _cost, _frozen in frozen_lines}:
+            # AVCO keeps cost = stock value / quantity (Odoo checks it on each
+            # outgoing move, its rounding adjustment): the remaining stock
+            # carries the difference between the approved and the current cost.
+            quantity, value = totals.get(product_id, (0.0, 0.0))
+            for layer in layers:
+                if layer["line"].product_id.id == product_id:
+                    quantity += layer["quantity"]
+                    value += layer["value"]
+            if quantity > 0:
+                prices[product_id] = float_round(
+                    value / quantity, precision_digits=price_digits
+                )
+                changed_prices[product_id] = prices[product_id]
         # A gain's layer consumed by a loss of the same report is written
         # with what the losses left of it (Odoo writes it after creating it).
         for queue in candidates.values():
@@ -758,7 +792,25 @@ class CycleCountPostingEngine(models.AbstractModel):
                 if candidate.get("new"):
                     candidate["new"]["remaining_qty"] = candidate["qty"]
                     candidate["new"]["remaining_value"] = candidate["value"]
-        return {"layers": layers, "consumed": consumed, "prices": changed_prices}
+        return {
+            "layers": layers,
+            "consumed": consumed,
+            "prices": changed_prices,
+            "frozen": [
+                (line, cost, frozen, prices[line.product_id.id])
+                for line, cost, frozen in frozen_lines
+            ],
+        }
+
+    def _get_frozen_unit_cost(self, line, cost, price_digits):
+        """The approved unit cost of an average-cost loss posted in a later
+        background chunk, when the average moved since the approval (None
+        otherwise: a report posted in the click was re-valued just before)."""
+        if not line.adjustment_id.is_applying or line.unit_cost <= 0:
+            return None
+        if not float_compare(line.unit_cost, cost, precision_digits=price_digits):
+            return None
+        return line.unit_cost
 
     def _write_valuation(self, company, lines, move_ids, valuation):
         move_of_line = dict(zip(lines.ids, move_ids, strict=True))
@@ -837,6 +889,8 @@ class CycleCountPostingEngine(models.AbstractModel):
                     values=[company.currency_id.round(u[2]) for u in updates],
                 )
             )
+        if valuation.get("frozen"):
+            self._note_frozen_costs(company, valuation["frozen"])
         if valuation["prices"]:
             # The product's cost as Odoo writes it (company-dependent).
             self._execute(
@@ -854,6 +908,35 @@ class CycleCountPostingEngine(models.AbstractModel):
                 )
             )
 
+    def _note_frozen_costs(self, company, frozen):
+        """Say on the report which losses posted at their approved cost while
+        the average had moved, and the average each product has now."""
+        adjustment = frozen[0][0].adjustment_id
+        currency = company.currency_id
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        details = [
+            self.env._(
+                "%(product)s at %(approved)s (the average cost was %(current)s; "
+                "now %(new)s)",
+                product=line.product_id.display_name,
+                approved=float_repr(frozen_cost, digits),
+                current=float_repr(cost, digits),
+                new=float_repr(new, digits),
+            )
+            for line, cost, frozen_cost, new in frozen
+        ]
+        adjustment.message_post(
+            body=self.env._(
+                "Posted at the approved unit cost (%(currency)s), the average "
+                "cost having changed since the approval: %(details)s. The "
+                "difference stays in the remaining stock: its average cost is "
+                "its value divided by its quantity.",
+                currency=currency.name,
+                details="; ".join(details),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
     def _get_layer_description(self, company, layer):
         # As stock.move._prepare_common_svl_vals: the move's reference (its
         # name) and the product's name.
@@ -863,43 +946,112 @@ class CycleCountPostingEngine(models.AbstractModel):
     # -- the journal entry ----------------------------------------------
     @api.model
     def _create_entries(self, adjustment, entries_vals):
-        """Create and post the report's entries (``_merge_entry_vals``): the
-        headers through the ORM (one each), their lines in one statement,
-        the layers linked, then Odoo's own posting (balance, lock dates,
-        sequence number)."""
+        """Write and post the report's entries (``_merge_entry_vals``) as
+        Odoo's ``create`` + ``_post`` leave them, in a few statements whatever
+        the number of lines: the headers posted (every stored column Odoo
+        computes for a balanced miscellaneous entry in the company's
+        currency), their lines, the name from the journal's sequence (as
+        ``_set_next_sequence``), the layers linked, the creation note and the
+        analytic lines. The entries are balanced by construction (Odoo's own
+        per-layer values, merged); their date is ``_get_entry_date``'s, which
+        keeps out of the lock dates."""
         # Posting the valuation is the system's work once approved, as core's
         # _validate_accounting_entries does it.
         Move = self.env["account.move"].sudo()
-        headers = []
-        line_lists = []
-        layer_lists = []
-        for vals in entries_vals:
-            vals = dict(vals)
-            line_lists.append([command[2] for command in vals.pop("line_ids")])
-            layer_lists.append(vals.pop("stock_valuation_layer_ids")[0][2])
-            headers.append(vals)
-        entries = Move.create(headers)
-        currency = adjustment.company_id.currency_id
-        cols = defaultdict(list)
-        for entry, line_vals in zip(entries, line_lists, strict=True):
-            for vals in line_vals:
-                balance = currency.round(vals["balance"])
-                cols["move"].append(entry.id)
-                cols["account"].append(vals["account_id"])
-                cols["partner"].append(vals.get("partner_id") or None)
-                cols["product"].append(vals.get("product_id") or None)
-                cols["uom"].append(vals.get("product_uom_id") or None)
-                cols["name"].append(vals.get("name"))
-                cols["ref"].append(vals.get("ref"))
-                cols["quantity"].append(
-                    self._column("account.move.line", "quantity", vals.get("quantity"))
-                )
-                cols["balance"].append(balance)
-                distribution = vals.get("analytic_distribution")
-                cols["analytic"].append(
-                    json.dumps(distribution) if distribution else None
-                )
+        company = adjustment.company_id
+        currency = company.currency_id
         self.env.flush_all()
+        entry_ids = []
+        for vals in entries_vals:
+            line_vals = [command[2] for command in vals["line_ids"]]
+            layer_ids = vals["stock_valuation_layer_ids"][0][2]
+            entry_id = self._insert_entry(vals, line_vals, currency)
+            self._insert_entry_lines(entry_id, line_vals, currency)
+            self._name_entry(Move.browse(entry_id))
+            self._execute(
+                SQL(
+                    """
+                    UPDATE stock_valuation_layer
+                       SET account_move_id = %(entry)s, write_uid = %(uid)s,
+                           write_date = NOW() AT TIME ZONE 'UTC'
+                     WHERE id = ANY(%(layers)s)
+                    """,
+                    entry=entry_id,
+                    uid=self.env.uid,
+                    layers=layer_ids,
+                )
+            )
+            entry_ids.append(entry_id)
+        self.env.invalidate_all()
+        entries = Move.browse(entry_ids)
+        # What mail.thread's create logs ("Journal Entry created").
+        entries._message_log_batch(
+            bodies={entry.id: entry._creation_message() for entry in entries}
+        )
+        # What _post does for lines with an analytic distribution.
+        entries.line_ids.filtered("analytic_distribution")._create_analytic_lines()
+        return entries
+
+    def _insert_entry(self, vals, line_vals, currency):
+        """The posted header, named '/' until ``_name_entry``."""
+        balances = [currency.round(line["balance"]) for line in line_vals]
+        total = currency.round(sum(b for b in balances if b > 0))
+        journal = self.env["account.journal"].browse(vals["journal_id"])
+        rows = self._execute(
+            SQL(
+                """
+                INSERT INTO account_move (
+                    create_uid, write_uid, create_date, write_date, journal_id,
+                    company_id, currency_id, name, ref, state, move_type,
+                    auto_post, payment_state, invoice_partner_display_name,
+                    date, invoice_date_due, invoice_currency_rate,
+                    amount_untaxed, amount_tax, amount_total, amount_residual,
+                    amount_untaxed_signed, amount_untaxed_in_currency_signed,
+                    amount_tax_signed, amount_total_signed,
+                    amount_total_in_currency_signed, amount_residual_signed,
+                    is_storno, always_tax_exigible, checked, posted_before,
+                    made_sequence_gap, is_manually_modified,
+                    cycle_count_adjustment_id)
+                VALUES (%(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                        NOW() AT TIME ZONE 'UTC', %(journal)s, %(company)s,
+                        %(currency)s, '/', %(ref)s, 'posted', 'entry', 'no',
+                        'not_paid', %(created_by)s, %(date)s, %(today)s, 0,
+                        0, 0, %(total)s, 0, 0, 0, 0, %(total)s, %(total)s, 0,
+                        FALSE, TRUE, %(checked)s, TRUE, FALSE, FALSE,
+                        %(adjustment)s)
+             RETURNING id
+                """,
+                uid=self.env.uid,
+                journal=journal.id,
+                company=vals["company_id"],
+                currency=currency.id,
+                ref=vals.get("ref"),
+                # account.move._compute_invoice_partner_display_name, no partner.
+                created_by=f"#Created by: {self.env.user.name}",
+                date=vals["date"],
+                today=fields.Date.context_today(self),
+                total=total,
+                checked=bool(journal.autocheck_on_post),
+                adjustment=vals.get("cycle_count_adjustment_id"),
+            )
+        )
+        return rows[0][0]
+
+    def _insert_entry_lines(self, entry_id, line_vals, currency):
+        cols = defaultdict(list)
+        for vals in line_vals:
+            cols["account"].append(vals["account_id"])
+            cols["partner"].append(vals.get("partner_id") or None)
+            cols["product"].append(vals.get("product_id") or None)
+            cols["uom"].append(vals.get("product_uom_id") or None)
+            cols["name"].append(vals.get("name"))
+            cols["ref"].append(vals.get("ref"))
+            cols["quantity"].append(
+                self._column("account.move.line", "quantity", vals.get("quantity"))
+            )
+            cols["balance"].append(currency.round(vals["balance"]))
+            distribution = vals.get("analytic_distribution")
+            cols["analytic"].append(json.dumps(distribution) if distribution else None)
         self._execute(
             SQL(
                 """
@@ -925,20 +1077,20 @@ class CycleCountPostingEngine(models.AbstractModel):
                        CASE WHEN a.reconcile THEN v.balance ELSE 0 END,
                        v.quantity, 0, v.balance, v.balance, 0, NULL, NULL, NULL,
                        FALSE, FALSE
-                  FROM unnest(%(moves)s::int[], %(accounts)s::int[],
-                              %(partners)s::int[], %(products)s::int[],
-                              %(uoms)s::int[], %(names)s::varchar[],
-                              %(refs)s::varchar[], %(quantities)s::numeric[],
-                              %(balances)s::numeric[], %(analytics)s::jsonb[])
+                  FROM unnest(%(accounts)s::int[], %(partners)s::int[],
+                              %(products)s::int[], %(uoms)s::int[],
+                              %(names)s::varchar[], %(refs)s::varchar[],
+                              %(quantities)s::numeric[], %(balances)s::numeric[],
+                              %(analytics)s::jsonb[])
                        WITH ORDINALITY
-                       AS v(move_id, account_id, partner_id, product_id, uom_id,
-                            name, ref, quantity, balance, analytic, n)
-                  JOIN account_move m ON m.id = v.move_id
+                       AS v(account_id, partner_id, product_id, uom_id, name, ref,
+                            quantity, balance, analytic, n)
+                  JOIN account_move m ON m.id = %(entry)s
                   JOIN account_account a ON a.id = v.account_id
                  ORDER BY v.n
                 """,
                 uid=self.env.uid,
-                moves=cols["move"],
+                entry=entry_id,
                 accounts=cols["account"],
                 partners=cols["partner"],
                 products=cols["product"],
@@ -950,20 +1102,59 @@ class CycleCountPostingEngine(models.AbstractModel):
                 analytics=cols["analytic"],
             )
         )
-        for entry, layer_ids in zip(entries, layer_lists, strict=True):
-            self._execute(
-                SQL(
-                    """
-                    UPDATE stock_valuation_layer
-                       SET account_move_id = %(entry)s, write_uid = %(uid)s,
-                           write_date = NOW() AT TIME ZONE 'UTC'
-                     WHERE id = ANY(%(layers)s)
-                    """,
-                    entry=entry.id,
-                    uid=self.env.uid,
-                    layers=layer_ids,
-                )
+
+    def _name_entry(self, entry):
+        """The entry's name as ``sequence.mixin._set_next_sequence`` takes it:
+        the next number of the journal's sequence (``_get_next_sequence_format``)
+        locked and written by ``_locked_increment`` (its retry on a number
+        taken meanwhile, its transaction cache of the next number), then the
+        columns Odoo derives from it: prefix and number, the gap flags (this
+        entry's, and the next one's as ``_inverse_name`` clears it) and the
+        lines' ``move_name``."""
+        format_string, values = entry._get_next_sequence_format()
+        # Written by it only when the number is not in its cache yet (then
+        # the ORM would set it): written below in any case.
+        name = entry._locked_increment(format_string, values)
+        regex = entry._make_regex_non_capturing(
+            entry._sequence_fixed_regex.replace(r"?P<seq>", "")
+        )
+        matching = re.match(regex, name)
+        params = {
+            "prefix": name[: matching.start(1)],
+            "number": int(matching.group(1) or 0),
+            "journal": entry.journal_id.id,
+            "entry": entry.id,
+            "name": name,
+        }
+        self._execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET name = %(name)s, sequence_prefix = %(prefix)s,
+                       sequence_number = %(number)s,
+                       made_sequence_gap = %(number)s > 1 AND NOT EXISTS (
+                           SELECT 1 FROM account_move o
+                            WHERE o.journal_id = %(journal)s
+                              AND o.sequence_prefix = %(prefix)s
+                              AND o.sequence_number = %(number)s - 1)
+                 WHERE id = %(entry)s
+                """,
+                **params,
             )
-        self.env.invalidate_all()
-        entries._post()
-        return entries
+        )
+        self._execute(
+            SQL(
+                """
+                UPDATE account_move SET made_sequence_gap = FALSE
+                 WHERE journal_id = %(journal)s AND sequence_prefix = %(prefix)s
+                   AND sequence_number = %(number)s + 1 AND made_sequence_gap
+                """,
+                **params,
+            )
+        )
+        self._execute(
+            SQL(
+                "UPDATE account_move_line SET move_name = %(name)s WHERE move_id = %(entry)s",
+                **params,
+            )
+        )

@@ -201,3 +201,56 @@ class TestApprovedValueIsPosted(CycleCountAccountingCase):
         self._approve(adjustment)
         self._assert_books_equal_report(adjustment)
         self.assertEqual(adjustment.total_gain, adjustment.line_ids.variance_value)
+
+    def test_average_cost_moving_between_chunks_posts_the_approved_value(self):
+        """Issue 14: a report posted in background chunks, a receipt between
+        them moving the average cost: every loss posts the value approved
+        (not the new average), the books equal the report, and each
+        product's cost stays its stock value over its quantity (the
+        difference stays in the remaining stock), said on the report."""
+        self.env["ir.config_parameter"].set_param(
+            "cycle_count_approval.apply_chunk_size", "1"
+        )
+        first = self._product("AVCO Bolt", "average")
+        second = self._product("AVCO Nut", "average")
+        for product in first | second:
+            self._receive_at(product, 10, 10)
+        adjustment = self._count({first: 8, second: 8})
+        approved = {
+            line.product_id: line.variance_value
+            for line in adjustment._get_lines_to_apply()
+        }
+        self.assertEqual(set(approved.values()), {-20})
+        self._approve(adjustment)
+        self.assertTrue(adjustment.is_applying)
+        self.assertTrue(adjustment._apply_chunk_in_own_transaction()["report"])
+        # Between the chunks, a receipt at 20 moves both averages.
+        for product in first | second:
+            self._receive_at(product, 10, 20)
+        while adjustment._apply_chunk_in_own_transaction()["report"]:
+            pass
+        adjustment.invalidate_recordset()
+        self.assertEqual(adjustment.state, "posted")
+        self.assertEqual(len(adjustment.move_ids), 2)
+        for move in adjustment.move_ids:
+            line = move.cycle_count_adjustment_line_id
+            self.assertAlmostEqual(
+                sum(move.stock_valuation_layer_ids.mapped("value")),
+                approved[line.product_id],
+            )
+            self.assertAlmostEqual(line.variance_value, approved[line.product_id])
+        self._assert_books_equal_report(adjustment)
+        self.assertAlmostEqual(self._posted(adjustment, self.loss_account), 40)
+        for product in first | second:
+            layers = self.env["stock.valuation.layer"].search(
+                [("product_id", "=", product.id)]
+            )
+            self.assertAlmostEqual(
+                product.standard_price,
+                sum(layers.mapped("value")) / sum(layers.mapped("quantity")),
+                places=2,
+            )
+        notes = adjustment.message_ids.filtered(
+            lambda message: "approved unit cost" in (message.body or "")
+        )
+        self.assertEqual(len(notes), 1)
