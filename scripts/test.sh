@@ -243,17 +243,23 @@ check_upgrade() {
 # an answer the document does not describe, a schema-violating request accepted
 # or a valid one refused with an undocumented status. In a virtualenv of its own
 # (requirements-schemathesis.txt: it needs a newer Werkzeug than Odoo's).
+SCHEMATHESIS_VENV="$VAR/schemathesis-venv"
+install_schemathesis() {
+    "$SCHEMATHESIS_VENV/bin/python" -c 'import schemathesis' 2>/dev/null && return 0
+    say "Installing schemathesis into $SCHEMATHESIS_VENV"
+    python3 -m venv "$SCHEMATHESIS_VENV" \
+        && "$SCHEMATHESIS_VENV/bin/pip" install -q -r requirements-schemathesis.txt \
+            >"$VAR/schemathesis-install.log" 2>&1
+}
+
 run_schemathesis() {
-    local db=$1 port=${CC_SCHEMATHESIS_PORT:-$((HTTP_PORT + 1))} venv="$VAR/schemathesis-venv"
+    local db=$1 port=${CC_SCHEMATHESIS_PORT:-$((HTTP_PORT + 1))} venv="$SCHEMATHESIS_VENV"
     local log="$VAR/schemathesis-server.log" report="$VAR/schemathesis.xml" pid key task line
     local examples=${CC_SCHEMATHESIS_EXAMPLES:-8}
     rm -f "$log" "$report"
-    if ! "$venv/bin/python" -c 'import schemathesis' 2>/dev/null; then
-        say "Installing schemathesis into $venv"
-        python3 -m venv "$venv" && "$venv/bin/pip" install -q -r requirements-schemathesis.txt \
-            >"$VAR/schemathesis-install.log" 2>&1 \
-            || { fail "schemathesis could not be installed (requirements-schemathesis.txt)"; return; }
-    fi
+    [ -z "${SCHEMATHESIS_PID:-}" ] || wait "$SCHEMATHESIS_PID"
+    install_schemathesis \
+        || { fail "schemathesis could not be installed (requirements-schemathesis.txt)"; return; }
     read -r key task line < <(odoo shell "${DB_ARGS[@]}" -d "$db" --addons-path="$ADDONS_PATH" \
         --no-http --log-level=warn <scripts/schemathesis_setup.py 2>/dev/null | sed -n 's/^schemathesis: //p')
     [ -n "${line:-}" ] || { fail "schemathesis: no counter, task and API key could be made in $db"; return; }
@@ -301,7 +307,9 @@ INSTALL_LOG="$VAR/install.log"
 TEST_LOG="$VAR/odoo-tests.log"
 rm -f "$INSTALL_LOG" "$TEST_LOG" "$VAR/odoo-tests.xml"
 DB_B="${DB}_b"
-SPLIT_TESTS=()
+# "ready" once DB_B, the copy of the main database, is made; "none" if it is not.
+SPLIT_STATE="$VAR/split.state"
+rm -f "$SPLIT_STATE"
 cleanup() {
     [ -n "${KEEP_DB:-}" ] || { dropdb --if-exists "$DB" >/dev/null 2>&1; dropdb --if-exists "$DB_B" >/dev/null 2>&1; }
 }
@@ -334,12 +342,18 @@ check_jobs() {
     [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1
 }
 
-# The mobile app's browser tours (SPLIT_TESTS), on DB_B, the copy of the main
-# database made before any test ran: they belong to the main run, moved to this
-# lane so that both lanes end together.
+# The mobile app's browser tours, on DB_B, the copy of the main database made
+# before any test ran: they belong to the main run, moved to this lane so that
+# both lanes end together. Waits for the main lane to say whether the copy is made.
+SPLIT_TESTS=(cycle_count_mobile/tests/test_*tour*.py)
 run_split() {
     local log="$VAR/odoo-tests-b.log"
     rm -f "$log" "$VAR/odoo-tests-b.xml"
+    # $$: the main lane (this lane is its subshell); gone, it will say nothing.
+    while [ ! -f "$SPLIT_STATE" ] && kill -0 $$ 2>/dev/null; do sleep 1; done
+    [ -f "$SPLIT_STATE" ] || return 0
+    [ "$(cat "$SPLIT_STATE")" = ready ] || return 0
+    say "The mobile app's browser tours, on a copy of the main database"
     "$ODOO_PY" -m pytest "${SPLIT_TESTS[@]}" \
         --odoo-database="$DB_B" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
         --odoo-log-level=info --odoo-extra=test-enable --odoo-extra=logfile="$log" \
@@ -370,12 +384,33 @@ other_databases() {
     say "Background jobs: the queue_job bridge's tests, then several processes on one database"
     check_jobs
 
-    if [ ${#SPLIT_TESTS[@]} -gt 0 ]; then
-        say "The mobile app's browser tours, on a copy of the main database"
-        run_split
-    fi
+    run_split
     echo "$passed $failed" >"$VAR/lane.result"
     printf '%s\n' "${failures[@]}" >"$VAR/lane.failures"
+}
+
+# The second lane needs nothing of the main database until its last step: it
+# starts now, beside the main installation.
+LANE_LOG="$VAR/other-databases.log"
+rm -f "$VAR/lane.result" "$VAR/lane.failures"
+say "Second lane started: addons alone, the upgrade, background jobs (output: $LANE_LOG)"
+other_databases >"$LANE_LOG" 2>&1 &
+LANE_PID=$!
+# schemathesis' virtualenv (a download) while the tests run.
+install_schemathesis >/dev/null 2>&1 &
+SCHEMATHESIS_PID=$!
+
+# Waits for the second lane and adds its results.
+collect_lane() {
+    say "Waiting for the second lane (addons alone, the upgrade, background jobs)"
+    wait "$LANE_PID"
+    cat "$LANE_LOG"
+    if read -r lane_passed lane_failed <"$VAR/lane.result" 2>/dev/null; then
+        add_result "$lane_passed" "$lane_failed"
+        while IFS= read -r line; do [ -z "$line" ] || failures+=("$line"); done <"$VAR/lane.failures"
+    else
+        fail "the second lane (addons alone, the upgrade, background jobs) ended without results"
+    fi
 }
 
 say "Installing the suite's addons into a fresh database $DB (no demo data), with Odoo's Chinese chart"
@@ -387,6 +422,8 @@ if odoo "${DB_ARGS[@]}" -d "$DB" -i "$ADDONS,l10n_cn" --without-demo=all --stop-
 else
     tail -n 40 "$INSTALL_LOG"
     fail "installing the addons failed"
+    echo none >"$SPLIT_STATE"
+    collect_lane
     finish
 fi
 
@@ -394,17 +431,12 @@ fi
 # takes over from the main run.
 SKIP_SPLIT=()
 if odoo db "${DB_ARGS[@]}" --addons-path="$ADDONS_PATH" duplicate "$DB" "$DB_B" >>"$INSTALL_LOG" 2>&1; then
-    SPLIT_TESTS=(cycle_count_mobile/tests/test_*tour*.py)
     SKIP_SPLIT=(--ignore-glob='cycle_count_mobile/tests/test_*tour*.py')
+    echo ready >"$SPLIT_STATE"
 else
     warn "could not copy $DB: the mobile app's tours run in the main lane"
+    echo none >"$SPLIT_STATE"
 fi
-
-LANE_LOG="$VAR/other-databases.log"
-rm -f "$VAR/lane.result" "$VAR/lane.failures"
-say "Second lane started: addons alone, the upgrade, background jobs (output: $LANE_LOG)"
-other_databases >"$LANE_LOG" 2>&1 &
-LANE_PID=$!
 
 say "Odoo tests (pytest-odoo, HTTP server and browser tours included)"
 read -r -a SUITE_TESTS < <(installed_tests "$DB")
@@ -441,14 +473,5 @@ else
     fail "translations are incomplete (see above)"
 fi
 
-say "Waiting for the second lane (addons alone, the upgrade, background jobs)"
-wait "$LANE_PID"
-cat "$LANE_LOG"
-if read -r lane_passed lane_failed <"$VAR/lane.result" 2>/dev/null; then
-    add_result "$lane_passed" "$lane_failed"
-    while IFS= read -r line; do [ -z "$line" ] || failures+=("$line"); done <"$VAR/lane.failures"
-else
-    fail "the second lane (addons alone, the upgrade, background jobs) ended without results"
-fi
-
+collect_lane
 finish
