@@ -140,11 +140,10 @@ def _stock(env, warehouse, products):
         Quant._update_available_quantity(product, warehouse.lot_stock_id, BOOK)
 
 
-def _large_report(env, code, lines=REPORT_LINES):
-    """A warehouse of ``lines`` items, planned, counted one more than the
-    books, marked counted: its report, approved with no tier, being applied."""
-    warehouse = _warehouse(env, code)
-    _stock(env, warehouse, _products(env, lines))
+def _plan_and_count(env, warehouse, name, counts):
+    """Plan the warehouse's items with a rule of their own, count them as the
+    counter does (``counts(lines)``: {count lines: quantity}), mark the tasks
+    counted and retire the rule. Returns the tasks."""
     counter = env["res.users"].search([("login", "=", "cc_concurrency_counter")])
     counter = counter or env["res.users"].create(
         {
@@ -156,13 +155,31 @@ def _large_report(env, code, lines=REPORT_LINES):
         }
     )
     rule = env["cycle.count.rule"].create(
-        {"name": f"Report {code}", "warehouse_id": warehouse.id, "user_id": counter.id}
+        {"name": name, "warehouse_id": warehouse.id, "user_id": counter.id}
     )
     tasks = env["cycle.count.planner"]._plan(rule, warehouses=warehouse)
-    # Counted by the counter, through the counting method (set-based).
-    tasks.line_ids.with_user(counter).write({"counted_qty": COUNTED})
+    for lines, quantity in counts(tasks.line_ids.sorted("id")).items():
+        lines.with_user(counter).write({"counted_qty": quantity})
     tasks.with_user(counter).action_mark_counted()
     rule.active = False
+    return tasks
+
+
+def _gains_and_losses(lines):
+    """One more than the books on even product ids, one less on odd ones."""
+    gains = lines.filtered(lambda line: line.product_id.id % 2 == 0)
+    return {gains: PICKING_BOOK + 1, lines - gains: PICKING_BOOK - 1}
+
+
+def _large_report(env, code, lines=REPORT_LINES):
+    """A warehouse of ``lines`` items, planned, counted one more than the
+    books, marked counted: its report, approved with no tier, being applied."""
+    warehouse = _warehouse(env, code)
+    _stock(env, warehouse, _products(env, lines))
+    # Counted by the counter, through the counting method (set-based).
+    tasks = _plan_and_count(
+        env, warehouse, f"Report {code}", lambda lines: {lines: COUNTED}
+    )
     report = tasks.adjustment_ids
     assert report.is_applying and not report.move_ids, "the report is not queued"
     return report
@@ -376,26 +393,7 @@ def seed_picking(env, phase, lines, deliveries, chunk, per=1):
     Quant = env["stock.quant"]
     for product in products:
         Quant._update_available_quantity(product, warehouse.lot_stock_id, PICKING_BOOK)
-    counter = env["res.users"].search([("login", "=", "cc_concurrency_counter")])
-    counter = counter or env["res.users"].create(
-        {
-            "name": "Concurrency Counter",
-            "login": "cc_concurrency_counter",
-            "groups_id": [
-                (6, 0, [env.ref("cycle_count_planning.group_cycle_count_counter").id])
-            ],
-        }
-    )
-    rule = env["cycle.count.rule"].create(
-        {"name": f"Report {code}", "warehouse_id": warehouse.id, "user_id": counter.id}
-    )
-    tasks = env["cycle.count.planner"]._plan(rule, warehouses=warehouse)
-    task_lines = tasks.line_ids.sorted("id")
-    gains = task_lines.filtered(lambda line: line.product_id.id % 2 == 0)
-    gains.with_user(counter).write({"counted_qty": PICKING_BOOK + 1})
-    (task_lines - gains).with_user(counter).write({"counted_qty": PICKING_BOOK - 1})
-    tasks.with_user(counter).action_mark_counted()
-    rule.active = False
+    tasks = _plan_and_count(env, warehouse, f"Report {code}", _gains_and_losses)
     report = tasks.adjustment_ids
     assert report.is_applying and not report.move_ids, "the report is not queued"
     step = max(1, len(products) // (deliveries * per))
@@ -485,23 +483,9 @@ def seed_click(env, lines, chunk):
         [warehouse.lot_stock_id.id, env.company.id, PICKING_BOOK, products.ids],
     )
     env["stock.quant"].invalidate_model()
-    counter = env["res.users"].search([("login", "=", "cc_concurrency_counter")])
-    counter = counter or env["res.users"].create(
-        {
-            "name": "Concurrency Counter",
-            "login": "cc_concurrency_counter",
-            "groups_id": [
-                (6, 0, [env.ref("cycle_count_planning.group_cycle_count_counter").id])
-            ],
-        }
+    tasks = _plan_and_count(
+        env, warehouse, f"Click {code}", lambda lines: {lines: PICKING_BOOK + 1}
     )
-    rule = env["cycle.count.rule"].create(
-        {"name": f"Click {code}", "warehouse_id": warehouse.id, "user_id": counter.id}
-    )
-    tasks = env["cycle.count.planner"]._plan(rule, warehouses=warehouse)
-    tasks.line_ids.with_user(counter).write({"counted_qty": PICKING_BOOK + 1})
-    tasks.with_user(counter).action_mark_counted()
-    rule.active = False
     tier.active = False  # later reports (other seeds) need no approval
     report = tasks.adjustment_ids
     assert report.state == "to_approve", f"the report is {report.state}"

@@ -258,21 +258,23 @@ class PostingEngineCase(CycleCountAccountingCase):
                     self.env.invalidate_all()
         return snapshots
 
-    def _assert_same(self, odoo, engine):
+    SNAPSHOT_KEYS = (
+        "quants",
+        "moves",
+        "move_lines",
+        "layers",
+        "entries",
+        "entry_lines",
+        "prices",
+        "lots",
+        "packages",
+    )
+
+    def _assert_same(self, odoo, engine, keys=SNAPSHOT_KEYS):
         """Every row alike, column by column (the message names each
         difference: table, row, column, Odoo's value, the engine's)."""
         differences = []
-        for key in (
-            "quants",
-            "moves",
-            "move_lines",
-            "layers",
-            "entries",
-            "entry_lines",
-            "prices",
-            "lots",
-            "packages",
-        ):
+        for key in keys:
             if len(odoo[key]) != len(engine[key]):
                 differences.append(
                     f"{key}: {len(odoo[key])} rows by Odoo, {len(engine[key])} "
@@ -617,28 +619,7 @@ class PostingEngineCoverageCase(PostingEngineCase):
         return runs
 
     def _assert_same_runs(self, odoo, engine):
-        differences = []
-        for key in sorted(set(odoo) - {"fallback"}):
-            if len(odoo[key]) != len(engine[key]):
-                differences.append(
-                    f"{key}: {len(odoo[key])} rows by Odoo, {len(engine[key])} "
-                    "by the engine"
-                )
-                continue
-            for index, (ours, theirs) in enumerate(
-                zip(engine[key], odoo[key], strict=True)
-            ):
-                if not isinstance(ours, dict):
-                    if ours != theirs:
-                        differences.append(f"{key}[{index}]: {theirs} != {ours}")
-                    continue
-                for column in sorted(set(ours) | set(theirs)):
-                    if ours.get(column) != theirs.get(column):
-                        differences.append(
-                            f"{key}[{index}].{column}: Odoo {theirs.get(column)!r}"
-                            f", engine {ours.get(column)!r}"
-                        )
-        self.assertFalse(differences, "\n".join(differences))
+        self._assert_same(odoo, engine, keys=sorted(set(odoo) - {"fallback"}))
 
 
 ITEM_RANGES = {
