@@ -44,27 +44,53 @@ add_junit() {
 }
 
 # --- 1. Static checks and tests without Odoo --------------------------------
-say "Static checks"
-if [ ! -x .venv/bin/pre-commit ] || ! .venv/bin/python -c 'import polib, pytest' 2>/dev/null; then
-    python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt
-fi
-for hook in ruff ruff-format pylint-odoo oca-checks-odoo-module oca-checks-po xml-well-formed trailing-whitespace; do
-    if .venv/bin/pre-commit run "$hook" --all-files >"$VAR/pre-commit-$hook.log" 2>&1; then
-        add_result 1 0
-    else
-        cat "$VAR/pre-commit-$hook.log"
-        fail "static check failed: $hook"
+# In the background, beside step 2's preparation and installation (the results
+# and output are added when collected: before the translation check and at the end).
+static_checks() {
+    passed=0 failed=0 failures=()
+    say "Static checks"
+    if [ ! -x .venv/bin/pre-commit ] || ! .venv/bin/python -c 'import polib, pytest' 2>/dev/null; then
+        python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt
     fi
-done
+    for hook in ruff ruff-format pylint-odoo oca-checks-odoo-module oca-checks-po xml-well-formed trailing-whitespace; do
+        if .venv/bin/pre-commit run "$hook" --all-files >"$VAR/pre-commit-$hook.log" 2>&1; then
+            add_result 1 0
+        else
+            cat "$VAR/pre-commit-$hook.log"
+            fail "static check failed: $hook"
+        fi
+    done
 
-say "Tests that need no Odoo (checks/)"
-# A report left by an earlier run must not stand for this one.
-rm -f "$VAR/checks.xml"
-.venv/bin/python -m pytest checks -q -p no:cacheprovider --junitxml="$VAR/checks.xml" || true
-add_junit "$VAR/checks.xml" "checks/"
+    say "Tests that need no Odoo (checks/)"
+    # A report left by an earlier run must not stand for this one.
+    rm -f "$VAR/checks.xml"
+    .venv/bin/python -m pytest checks -q -p no:cacheprovider --junitxml="$VAR/checks.xml" || true
+    add_junit "$VAR/checks.xml" "checks/"
+    echo "$passed $failed" >"$VAR/static.result"
+    printf '%s
+' "${failures[@]}" >"$VAR/static.failures"
+}
+rm -f "$VAR/static.result" "$VAR/static.failures"
+static_checks >"$VAR/static.log" 2>&1 &
+STATIC_PID=$!
+
+# Waits for step 1 and adds its output and results (once).
+collect_static() {
+    [ -n "${STATIC_PID:-}" ] || return 0
+    wait "$STATIC_PID"
+    STATIC_PID=""
+    cat "$VAR/static.log"
+    if read -r static_passed static_failed <"$VAR/static.result" 2>/dev/null; then
+        add_result "$static_passed" "$static_failed"
+        while IFS= read -r line; do [ -z "$line" ] || failures+=("$line"); done <"$VAR/static.failures"
+    else
+        fail "the static checks ended without results"
+    fi
+}
 
 # --- 2. Odoo tests -------------------------------------------------------------
 finish() {
+    collect_static
     echo
     if [ ${#failures[@]} -gt 0 ]; then
         warn "Failures:"
@@ -453,6 +479,7 @@ scan_errors "$INSTALL_LOG $TEST_LOG" "install and tests"
 say "schemathesis against the served OpenAPI document"
 run_schemathesis "$DB"
 
+collect_static
 say "Chinese translations against a fresh export of every term"
 rm -rf "$VAR/pot" && mkdir -p "$VAR/pot"
 # One export of every addon (a .tgz holds <addon>/i18n/<addon>.pot each): one
