@@ -151,13 +151,14 @@ export class CountStore {
         try {
             await this.sync();
             const list = await this.call("/tasks");
-            if (list.status !== 200) {
+            // No body: an answer cut off (the page closing, a proxy's page).
+            if (list.status !== 200 || !list.data) {
                 return;
             }
             const keep = new Set(list.data.tasks.map((task) => task.id));
             for (const summary of list.data.tasks) {
                 const detail = await this.call(`/tasks/${summary.id}`);
-                if (detail.status === 200) {
+                if (detail.status === 200 && detail.data) {
                     await this.storeServerTask(detail.data);
                 }
             }
@@ -195,7 +196,7 @@ export class CountStore {
         let afterId = 0;
         while (afterId !== null) {
             const page = await this.call(`/catalog?after_id=${afterId}`);
-            if (page.status !== 200) {
+            if (page.status !== 200 || !page.data) {
                 return;
             }
             catalog.products.push(...page.data.products);
