@@ -86,18 +86,32 @@ class CycleCountAccountingCase(CycleCountTestMixin, AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _done_move(cls, product, source, destination, qty, lot=None):
-        move = cls.env["stock.move"].create(
-            {
-                "name": "Test move",
-                "product_id": product.id,
-                "product_uom": product.uom_id.id,
-                "product_uom_qty": qty,
-                "location_id": source.id,
-                "location_dest_id": destination.id,
-                "company_id": cls.company.id,
-            }
-        )
+    def _done_move(
+        cls,
+        product,
+        source,
+        destination,
+        qty,
+        lot=None,
+        package=None,
+        owner=None,
+        price_unit=None,
+    ):
+        """A done move of ``qty``, of a lot, into a package, owned by a
+        partner, at ``price_unit`` (else the product's cost)."""
+        values = {
+            "name": "Test move",
+            "product_id": product.id,
+            "product_uom": product.uom_id.id,
+            "product_uom_qty": qty,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "company_id": cls.company.id,
+            "restrict_partner_id": owner.id if owner else False,
+        }
+        if price_unit is not None:
+            values["price_unit"] = price_unit
+        move = cls.env["stock.move"].create(values)
         move._action_confirm()
         move.move_line_ids.unlink()
         move.write(
@@ -113,6 +127,8 @@ class CycleCountAccountingCase(CycleCountTestMixin, AccountTestInvoicingCommon):
                             "location_id": source.id,
                             "location_dest_id": destination.id,
                             "lot_id": lot.id if lot else False,
+                            "result_package_id": package.id if package else False,
+                            "owner_id": owner.id if owner else False,
                         },
                     )
                 ],

@@ -530,44 +530,9 @@ class PostingEngineCoverageCase(PostingEngineCase):
         """A done move of ``qty`` from ``source`` (the vendors) into
         ``location``, of a lot, into a package, owned by a partner."""
         source = source or cls.env.ref("stock.stock_location_suppliers")
-        move = cls.env["stock.move"].create(
-            {
-                "name": "Engine stock",
-                "product_id": product.id,
-                "product_uom": product.uom_id.id,
-                "product_uom_qty": qty,
-                "price_unit": 12.5,
-                "location_id": source.id,
-                "location_dest_id": location.id,
-                "company_id": cls.company.id,
-                "restrict_partner_id": owner.id if owner else False,
-            }
+        return cls._done_move(
+            product, source, location, qty, lot, package, owner, price_unit=12.5
         )
-        move._action_confirm()
-        move.move_line_ids.unlink()
-        move.write(
-            {
-                "move_line_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": product.id,
-                            "product_uom_id": product.uom_id.id,
-                            "quantity": qty,
-                            "location_id": source.id,
-                            "location_dest_id": location.id,
-                            "lot_id": lot.id if lot else False,
-                            "result_package_id": package.id if package else False,
-                            "owner_id": owner.id if owner else False,
-                        },
-                    )
-                ],
-                "picked": True,
-            }
-        )
-        move._action_done()
-        return move
 
     def _set_line_variances(self, variances):
         """``variances``: {line: (difference, unit cost)}."""
